@@ -1,0 +1,127 @@
+package dev.onsale.common;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become responses. Every failure is answered as
+ * {@code {"error","message"}} JSON; the caller's mistakes are 4xx, an overloaded or unreachable
+ * backend is 503 with {@code Retry-After}, anything else is a 500 and is logged once.
+ */
+public final class ErrorHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ApiException error = toApiException(ctx.failure(), ctx.statusCode());
+    if (error.status() >= 500 && error.status() != 503) {
+      LOG.error("request failed: {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+    }
+    send(ctx, error);
+  }
+
+  public static void send(RoutingContext ctx, ApiException error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    if (error.retryAfterSeconds() != null) {
+      response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
+    response
+        .setStatusCode(error.status())
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(error.body().encode());
+  }
+
+  public static ApiException toApiException(Throwable failure, int statusCode) {
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof DecodeException) {
+      return ApiException.badRequest("malformed_json", "the request body is not valid JSON");
+    }
+    if (failure instanceof HttpException http) {
+      return fromStatus(http.getStatusCode(), http.getPayload());
+    }
+    if (failure == null) {
+      return fromStatus(statusCode, null);
+    }
+    if (isOverload(failure)) {
+      return ApiException.unavailable("overloaded", "the server is busy, try again shortly", 1);
+    }
+    if (isBackendDown(failure)) {
+      return ApiException.unavailable("backend_unavailable", "a backing service is unavailable, try again shortly", 2);
+    }
+    return new ApiException(500, "internal_error", "unexpected error");
+  }
+
+  private static ApiException fromStatus(int status, String payload) {
+    return switch (status) {
+      case 400 -> ApiException.badRequest("bad_request", payload == null ? "bad request" : payload);
+      case 401 -> ApiException.unauthorized("a valid token is required");
+      case 403 -> new ApiException(403, "forbidden", "forbidden");
+      case 404 -> ApiException.notFound("resource");
+      case 405 -> new ApiException(405, "method_not_allowed", "method not allowed on this path");
+      case 413 -> new ApiException(413, "body_too_large", "the request body is too large");
+      case 415 -> new ApiException(415, "unsupported_media_type", "send application/json");
+      case 503 -> ApiException.unavailable("unavailable", "service unavailable", 1);
+      default -> status >= 400 && status < 500
+          ? new ApiException(status, "bad_request", "bad request")
+          : new ApiException(500, "internal_error", "unexpected error");
+    };
+  }
+
+  /** The SQL pool's wait queue is full, or a wait in it timed out: the server is at capacity. */
+  static boolean isOverload(Throwable failure) {
+    String text = String.valueOf(failure.getMessage()).toLowerCase();
+    return failure.getClass().getSimpleName().contains("TooBusy")
+        || text.contains("max waiter")
+        || text.contains("too many waiters")
+        || failure instanceof TimeoutException
+        || text.contains("timeout");
+  }
+
+  static boolean isBackendDown(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String text = String.valueOf(t.getMessage()).toLowerCase();
+      if (t instanceof ConnectException
+          || t instanceof java.nio.channels.ClosedChannelException
+          || t.getClass().getSimpleName().equals("ClosedConnectionException")
+          || text.contains("connection refused")
+          || text.contains("connection reset")
+          || text.contains("connection is closed")
+          || text.contains("closed connection")
+          || text.contains("the database system is")
+          || text.contains("terminating connection")
+          || text.contains("loading the dataset")
+          || text.contains("failed to connect")
+          || text.contains("pool closed")
+          || text.contains("connection is not active")
+          || text.contains("connection may have been lost")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sends a JSON body with the given status; the one way handlers answer. */
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.encode());
+  }
+}

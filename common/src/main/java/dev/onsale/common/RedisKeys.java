@@ -1,0 +1,99 @@
+package dev.onsale.common;
+
+/**
+ * Every Redis key Onsale uses. Keys of one event share the hash tag {@code {event:42}} so that a
+ * Redis Cluster keeps them on one slot and multi-key scripts work. A prefix per deployment (and per
+ * test run) keeps deployments from seeing each other's data.
+ */
+public final class RedisKeys {
+
+  private final String prefix;
+
+  public RedisKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public Event event(long eventId) {
+    return new Event(prefix + "{event:" + eventId + "}:");
+  }
+
+  /** The stream a job queue lives on. */
+  public String stream(JobQueue queue) {
+    return prefix + "jobs:" + queue.streamName();
+  }
+
+  /** Where jobs go after their last failed try, with their error. */
+  public String deadLetter(JobQueue queue) {
+    return prefix + "jobs:" + queue.streamName() + ":dead";
+  }
+
+  /** Marker: the outbox row with this id is on its stream (so a relay retry appends it once). */
+  public String appendedJob(long outboxId) {
+    return prefix + "jobs:appended:" + outboxId;
+  }
+
+  /** The set of event ids the waiting room and the admission controller look after. */
+  public String events() {
+    return prefix + "events";
+  }
+
+  /** String: the id of the event with this slug (published by the sale core). */
+  public String slug(String slug) {
+    return prefix + "slug:" + slug;
+  }
+
+  /** The lease held by the one admission-controller leader across all instances. */
+  public String admissionLeader() {
+    return prefix + "admission:leader";
+  }
+
+  public String joinRateLimit(String clientAddress, long minute) {
+    return prefix + "ratelimit:join:" + clientAddress + ":" + minute;
+  }
+
+  public String alerts() {
+    return prefix + "alerts";
+  }
+
+  /** Keys of one event. */
+  public record Event(String base) {
+    /** Hash: the schedule and settings the sale core publishes for the waiting room. */
+    public String meta() {
+      return base + "meta";
+    }
+
+    /** Hash: category id to tickets still available (published by the sale core). */
+    public String availability() {
+      return base + "availability";
+    }
+
+    /** Counter: the last arrival number handed out. */
+    public String arrivals() {
+      return base + "arrivals";
+    }
+
+    /** Counter: arrivals with a number up to this are admitted. */
+    public String serving() {
+      return base + "serving";
+    }
+
+    /** Sorted set: admission number to the expiry of its admission (active shoppers). */
+    public String activeShoppers() {
+      return base + "active";
+    }
+
+    /** Hash: admission state flags (sold out, shuffle seed, counters). */
+    public String state() {
+      return base + "state";
+    }
+
+    /** Counter: buyers admitted in total (for metrics). */
+    public String admittedTotal() {
+      return base + "admitted";
+    }
+  }
+}

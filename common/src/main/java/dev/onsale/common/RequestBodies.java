@@ -1,0 +1,214 @@
+package dev.onsale.common;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+
+/**
+ * Strict readers for JSON request bodies: a wrong type, a missing field or a number out of range is
+ * a 400 naming the field, never a 500 or a silent default.
+ */
+public final class RequestBodies {
+
+  private RequestBodies() {}
+
+  public static JsonObject object(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw ApiException.badRequest("missing_body", "a JSON object body is required");
+    }
+    Object parsed;
+    try {
+      parsed = body.toJsonValue();
+    } catch (DecodeException | IllegalArgumentException e) {
+      throw ApiException.badRequest("malformed_json", "the request body is not valid JSON");
+    }
+    if (!(parsed instanceof JsonObject json)) {
+      throw ApiException.badRequest("malformed_json", "the request body must be a JSON object");
+    }
+    return json;
+  }
+
+  /** Rejects fields the endpoint does not know, so that a typo is not silently ignored. */
+  public static void onlyFields(JsonObject json, Set<String> allowed, String where) {
+    for (String name : json.fieldNames()) {
+      if (!allowed.contains(name)) {
+        throw ApiException.invalid(where.isEmpty() ? name : where + "." + name, "unknown field");
+      }
+    }
+  }
+
+  public static String requireString(JsonObject json, String field, int minLength, int maxLength) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      throw ApiException.invalid(field, "is required");
+    }
+    return checkString(field, value, minLength, maxLength);
+  }
+
+  public static String optionalString(JsonObject json, String field, int maxLength, String fallback) {
+    Object value = json.getValue(field);
+    return value == null ? fallback : checkString(field, value, 0, maxLength);
+  }
+
+  private static String checkString(String field, Object value, int minLength, int maxLength) {
+    if (!(value instanceof String text)) {
+      throw ApiException.invalid(field, "must be a string");
+    }
+    String trimmed = text.strip();
+    if (trimmed.length() < minLength) {
+      throw ApiException.invalid(field, minLength <= 1 ? "must not be empty" : "must have at least " + minLength + " characters");
+    }
+    if (trimmed.length() > maxLength) {
+      throw ApiException.invalid(field, "must have at most " + maxLength + " characters");
+    }
+    for (int i = 0; i < trimmed.length(); i++) {
+      char c = trimmed.charAt(i);
+      if (Character.isISOControl(c) && c != '\n' && c != '\t') {
+        throw ApiException.invalid(field, "must not contain control characters");
+      }
+      if (Character.isSurrogate(c) && !validSurrogatePair(trimmed, i)) {
+        throw ApiException.invalid(field, "is not valid text");
+      }
+      if (Character.isHighSurrogate(c)) {
+        i++;
+      }
+    }
+    return trimmed;
+  }
+
+  private static boolean validSurrogatePair(String s, int i) {
+    return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+  }
+
+  public static long requireLong(JsonObject json, String field, long min, long max) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      throw ApiException.invalid(field, "is required");
+    }
+    return checkLong(field, value, min, max);
+  }
+
+  public static long optionalLong(JsonObject json, String field, long min, long max, long fallback) {
+    Object value = json.getValue(field);
+    return value == null ? fallback : checkLong(field, value, min, max);
+  }
+
+  public static int requireInt(JsonObject json, String field, int min, int max) {
+    return (int) requireLong(json, field, min, max);
+  }
+
+  public static int optionalInt(JsonObject json, String field, int min, int max, int fallback) {
+    return (int) optionalLong(json, field, min, max, fallback);
+  }
+
+  private static long checkLong(String field, Object value, long min, long max) {
+    if (!(value instanceof Number number)) {
+      throw ApiException.invalid(field, "must be a whole number");
+    }
+    if (value instanceof Double || value instanceof Float || value instanceof java.math.BigDecimal) {
+      double d = number.doubleValue();
+      if (d != Math.rint(d) || Double.isInfinite(d)) {
+        throw ApiException.invalid(field, "must be a whole number");
+      }
+    }
+    if (value instanceof java.math.BigInteger big && big.bitLength() > 63) {
+      throw ApiException.invalid(field, "must be between " + min + " and " + max);
+    }
+    double asDouble = number.doubleValue();
+    if (asDouble < min || asDouble > max) {
+      throw ApiException.invalid(field, "must be between " + min + " and " + max);
+    }
+    return number.longValue();
+  }
+
+  public static Instant requireInstant(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      throw ApiException.invalid(field, "is required");
+    }
+    return checkInstant(field, value);
+  }
+
+  public static Instant optionalInstant(JsonObject json, String field, Instant fallback) {
+    Object value = json.getValue(field);
+    return value == null ? fallback : checkInstant(field, value);
+  }
+
+  private static Instant checkInstant(String field, Object value) {
+    if (!(value instanceof String text) || text.length() > 40) {
+      throw ApiException.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T18:00:00Z");
+    }
+    try {
+      Instant instant = java.time.OffsetDateTime.parse(text).toInstant();
+      if (instant.getEpochSecond() < 0 || instant.isAfter(Instant.parse("9999-01-01T00:00:00Z"))) {
+        throw ApiException.invalid(field, "is out of range");
+      }
+      return instant;
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T18:00:00Z");
+    }
+  }
+
+  public static boolean optionalBoolean(JsonObject json, String field, boolean fallback) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Boolean b)) {
+      throw ApiException.invalid(field, "must be true or false");
+    }
+    return b;
+  }
+
+  public static JsonArray requireArray(JsonObject json, String field, int minSize, int maxSize) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      throw ApiException.invalid(field, "is required");
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw ApiException.invalid(field, "must be an array");
+    }
+    if (array.size() < minSize || array.size() > maxSize) {
+      throw ApiException.invalid(field, "must have between " + minSize + " and " + maxSize + " entries");
+    }
+    return array;
+  }
+
+  public static JsonObject requireObject(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      throw ApiException.invalid(field, "is required");
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw ApiException.invalid(field, "must be an object");
+    }
+    return object;
+  }
+
+  public static JsonObject objectAt(JsonArray array, int index, String field) {
+    Object value = array.getValue(index);
+    if (!(value instanceof JsonObject object)) {
+      throw ApiException.invalid(field + "[" + index + "]", "must be an object");
+    }
+    return object;
+  }
+
+  /** A positive id from a path parameter; anything else is a 404, as no such resource exists. */
+  public static long pathId(RoutingContext ctx, String name, String what) {
+    String raw = ctx.pathParam(name);
+    if (raw == null || raw.isEmpty() || raw.length() > 18 || !raw.chars().allMatch(Character::isDigit)) {
+      throw ApiException.notFound(what);
+    }
+    long id = Long.parseLong(raw);
+    if (id <= 0) {
+      throw ApiException.notFound(what);
+    }
+    return id;
+  }
+}

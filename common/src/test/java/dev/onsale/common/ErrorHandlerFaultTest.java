@@ -1,0 +1,39 @@
+package dev.onsale.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.VertxException;
+import java.net.ConnectException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.DisplayName;
+
+/** The failures a backend restart produces, seen in the fault tests, each become a 503 with Retry-After. */
+@DisplayName("A backend failing mid-request")
+class ErrorHandlerFaultTest {
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "Connection is not active now, current status: CLOSED",
+      "Pool closed",
+      "Connection refused: /127.0.0.1:5432",
+      "FATAL: terminating connection due to administrator command",
+      "FATAL: the database system is starting up",
+      "FATAL: the database system is shutting down",
+      "Failed to read any response from the server, the underlying connection may have been lost unexpectedly.",
+      "LOADING Redis is loading the dataset in memory",
+  })
+  @DisplayName("is answered 503 with Retry-After")
+  void backendDown(String message) {
+    ApiException answer = ErrorHandler.toApiException(new VertxException(message), 500);
+    assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.retryAfterSeconds()).isPositive();
+  }
+
+  @org.junit.jupiter.api.Test
+  @DisplayName("a refused connection wrapped in another failure is still a 503")
+  void wrapped() {
+    ApiException answer = ErrorHandler.toApiException(new RuntimeException("x", new ConnectException("refused")), 500);
+    assertThat(answer.status()).isEqualTo(503);
+  }
+}
