@@ -1,0 +1,185 @@
+package dev.onsale.sale;
+
+import static dev.onsale.common.RequestBodies.pathId;
+
+import dev.onsale.common.AdminAuth;
+import dev.onsale.common.ApiException;
+import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.RedisKeys;
+import dev.onsale.common.RequestBodies;
+import dev.onsale.common.WebModule;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/** The organizer API: create and change events, watch their sales, cancel orders. */
+final class AdminApi implements WebModule {
+
+  private static final int MAX_PAGE = 500;
+
+  private final AdminAuth auth;
+  private final EventRepository events;
+  private final SaleRepository sales;
+  private final EventPublisher publisher;
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final LongConsumer onChange;
+
+  AdminApi(AdminAuth auth, EventRepository events, SaleRepository sales, EventPublisher publisher,
+           Redis redis, RedisKeys keys, LongConsumer onChange) {
+    this.auth = auth;
+    this.events = events;
+    this.sales = sales;
+    this.publisher = publisher;
+    this.redis = redis;
+    this.keys = keys;
+    this.onChange = onChange;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.route("/api/v1/admin/*").handler(auth);
+    router.post("/api/v1/admin/events").handler(this::create);
+    router.get("/api/v1/admin/events").handler(this::list);
+    router.get("/api/v1/admin/events/:eventId").handler(this::show);
+    router.patch("/api/v1/admin/events/:eventId").handler(this::change);
+    router.get("/api/v1/admin/events/:eventId/stats").handler(this::stats);
+    router.get("/api/v1/admin/events/:eventId/orders").handler(this::orders);
+    router.post("/api/v1/admin/orders/:code/cancel").handler(this::cancel);
+    router.get("/api/v1/admin/invariants").handler(this::invariants);
+  }
+
+  private void create(RoutingContext ctx) {
+    EventInput.NewEvent input = EventInput.parseNew(RequestBodies.object(ctx));
+    events.create(input)
+        .compose(event -> publish(event).map(event))
+        .onSuccess(event -> ErrorHandler.json(ctx, 201, event.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    events.list(MAX_PAGE)
+        .onSuccess(list -> {
+          JsonArray array = new JsonArray();
+          list.forEach(e -> array.add(e.toJson()));
+          ErrorHandler.json(ctx, 200, new JsonObject().put("events", array));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void show(RoutingContext ctx) {
+    events.find(pathId(ctx, "eventId", "event"))
+        .onSuccess(event -> ErrorHandler.json(ctx, 200, event.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void change(RoutingContext ctx) {
+    long eventId = pathId(ctx, "eventId", "event");
+    JsonObject body = RequestBodies.object(ctx);
+    events.find(eventId)
+        .map(current -> EventInput.parseChange(body, current))
+        .compose(events::update)
+        .compose(event -> publish(event).map(event))
+        .onSuccess(event -> ErrorHandler.json(ctx, 200, event.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  /** Published to Redis for the waiting room; a Redis outage delays it, the publisher retries. */
+  private Future<Void> publish(Event event) {
+    onChange.accept(event.id());
+    return publisher.publishMeta(event)
+        .compose(ignored -> events.availability(event))
+        .compose(publisher::publishAvailability)
+        .recover(e -> Future.succeededFuture());
+  }
+
+  private void stats(RoutingContext ctx) {
+    long eventId = pathId(ctx, "eventId", "event");
+    events.find(eventId)
+        .compose(event -> Future.all(events.availability(event), events.orderCounts(eventId), queueCounts(eventId)))
+        .onSuccess(all -> {
+          Availability availability = all.resultAt(0);
+          long[] orders = all.resultAt(1);
+          JsonObject body = availability.toJson()
+              .put("eventId", eventId)
+              .put("orders", orders[0])
+              .put("cancelledOrders", orders[1])
+              .mergeIn(all.resultAt(2));
+          ErrorHandler.json(ctx, 200, body);
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** Waiting and admitted buyers from the waiting room's counters; null while Redis is away. */
+  private Future<JsonObject> queueCounts(long eventId) {
+    RedisKeys.Event k = keys.event(eventId);
+    return redis.batch(List.of(Request.cmd(Command.GET).arg(k.arrivals()), Request.cmd(Command.GET).arg(k.serving())))
+        .map(replies -> {
+          long arrivals = asLong(replies.get(0));
+          long serving = Math.min(asLong(replies.get(1)), arrivals);
+          return new JsonObject().put("joined", arrivals).put("waiting", arrivals - serving).put("admitted", serving);
+        })
+        .otherwise(e -> new JsonObject().putNull("joined").putNull("waiting").putNull("admitted"));
+  }
+
+  private static long asLong(Response response) {
+    return response == null ? 0 : response.toLong();
+  }
+
+  private void orders(RoutingContext ctx) {
+    long eventId = pathId(ctx, "eventId", "event");
+    long after = queryLong(ctx, "after", 0, Long.MAX_VALUE, 0);
+    int limit = (int) queryLong(ctx, "limit", 1, MAX_PAGE, 100);
+    events.find(eventId)
+        .compose(event -> sales.ordersPage(eventId, after, limit))
+        .onSuccess(page -> {
+          JsonArray array = new JsonArray(page);
+          Object next = page.size() == limit ? page.get(page.size() - 1).getLong("id") : null;
+          ErrorHandler.json(ctx, 200, new JsonObject().put("orders", array).put("next", next));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static long queryLong(RoutingContext ctx, String name, long min, long max, long fallback) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      long value = Long.parseLong(raw);
+      if (value < min || value > max) {
+        throw ApiException.invalid(name, "must be between " + min + " and " + max);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid(name, "must be a whole number");
+    }
+  }
+
+  private void invariants(RoutingContext ctx) {
+    new InvariantChecker(events.pool()).run()
+        .onSuccess(report -> ErrorHandler.json(ctx, 200, report))
+        .onFailure(ctx::fail);
+  }
+
+  private void cancel(RoutingContext ctx) {
+    String code = ctx.pathParam("code");
+    if (!Codes.looksLikeOrderCode(code)) {
+      throw ApiException.notFound("order");
+    }
+    sales.cancel(code)
+        .onSuccess(cancelled -> {
+          onChange.accept(cancelled.eventId());
+          ErrorHandler.json(ctx, 200, new JsonObject().put("code", code).put("status", "cancelled"));
+        })
+        .onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.onsale.sale;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sale's invariants, checked against the database at any time: an operator's answer to "did we
+ * oversell or lose anything?". Each check counts its violations and shows a few of them.
+ */
+public final class InvariantChecker {
+
+  private static final Map<String, String> CHECKS = new LinkedHashMap<>();
+
+  static {
+    CHECKS.put("no ticket in two orders", """
+        SELECT ticket_id::text FROM order_tickets WHERE active GROUP BY ticket_id HAVING count(*) > 1""");
+    CHECKS.put("every order's tickets are sold to it", """
+        SELECT ot.order_id || ':' || ot.ticket_id FROM order_tickets ot JOIN tickets t ON t.id = ot.ticket_id
+         WHERE ot.active AND (t.status <> 'sold' OR t.order_id IS DISTINCT FROM ot.order_id)""");
+    CHECKS.put("every sold ticket belongs to a paid order", """
+        SELECT t.id::text FROM tickets t
+         WHERE t.status = 'sold' AND NOT EXISTS (
+           SELECT 1 FROM order_tickets ot JOIN orders o ON o.id = ot.order_id
+            WHERE ot.ticket_id = t.id AND ot.active AND o.status = 'paid' AND o.id = t.order_id)""");
+    CHECKS.put("every paid order has tickets and a cancelled one none", """
+        SELECT o.code FROM orders o
+         WHERE (o.status = 'paid') <> EXISTS (SELECT 1 FROM order_tickets ot WHERE ot.order_id = o.id AND ot.active)""");
+    CHECKS.put("capacity equals the ticket rows of each category", """
+        SELECT c.id || ':' || c.capacity || '<>' || count(t.id) FROM categories c LEFT JOIN tickets t ON t.category_id = c.id
+         GROUP BY c.id HAVING c.capacity <> count(t.id)""");
+    CHECKS.put("every unexpired hold holds exactly its tickets", """
+        SELECT r.id::text FROM reservations r
+          LEFT JOIN (SELECT t.reservation_id, count(*) AS held FROM tickets t
+                      WHERE t.reservation_id IS NOT NULL AND t.status = 'open' AND t.held_until >= now()
+                      GROUP BY t.reservation_id) h ON h.reservation_id = r.id
+         WHERE r.status = 'active' AND r.expires_at > now() + interval '1 second'
+           AND r.ticket_count <> coalesce(h.held, 0)""");
+    CHECKS.put("every order's jobs are in the outbox", """
+        SELECT o.code FROM orders o
+         WHERE NOT EXISTS (SELECT 1 FROM outbox x WHERE x.type = 'order.confirmation' AND (x.payload->>'orderId')::bigint = o.id)""");
+  }
+
+  private final Pool pool;
+
+  public InvariantChecker(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** {"ok": bool, "checks": [{"name", "violations", "examples"}]}. */
+  public Future<JsonObject> run() {
+    List<Future<JsonObject>> checks = CHECKS.entrySet().stream().map(e -> check(e.getKey(), e.getValue())).toList();
+    return Future.all(checks).map(all -> {
+      JsonArray results = new JsonArray();
+      boolean ok = true;
+      for (Future<JsonObject> check : checks) {
+        results.add(check.result());
+        ok &= check.result().getLong("violations") == 0;
+      }
+      return new JsonObject().put("ok", ok).put("checks", results);
+    });
+  }
+
+  private Future<JsonObject> check(String name, String sql) {
+    return pool.query("SELECT count(*) OVER () AS total, v FROM (" + sql + ") AS violations(v) LIMIT 5").execute()
+        .map(rows -> {
+          JsonArray examples = new JsonArray();
+          long total = 0;
+          for (var row : rows) {
+            total = row.getLong("total");
+            examples.add(row.getString("v"));
+          }
+          return new JsonObject().put("name", name).put("violations", total).put("examples", examples);
+        });
+  }
+}

@@ -1,0 +1,59 @@
+package dev.onsale.sale;
+
+import dev.onsale.common.AdminAuth;
+import dev.onsale.common.Services;
+import dev.onsale.common.WebModule;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+
+/** The sale core's entry points: its HTTP API and its background verticles. */
+public final class SaleCore {
+
+  private SaleCore() {}
+
+  /** Called once per web verticle instance: caches here are that event loop's own. */
+  public static WebModule webModule(Services services) {
+    EventRepository events = new EventRepository(services.pg());
+    SaleRepository sales = new SaleRepository(services.pg());
+    EventPublisher publisher = new EventPublisher(services.redis(), services.keys());
+    EventCache<Event> cache = new EventCache<>(1000, events::find);
+    SaleMetrics metrics = new SaleMetrics(services.meters());
+    ShopApi shop = new ShopApi(cache, events, sales, new Idempotency(services.pg()), services.tokens(),
+        services.redis(), services.keys(), metrics, batcher(services));
+    AdminApi admin = new AdminApi(new AdminAuth(services.config().adminToken()), events, sales, publisher,
+        services.redis(), services.keys(), eventId -> {
+          cache.invalidate(eventId);
+          services.vertx().eventBus().send(AvailabilityVerticle.DIRTY_ADDRESS, eventId);
+        });
+    OpenApiDocument openApi = new OpenApiDocument();
+    OrderExportsApi exports = new OrderExportsApi(new AdminAuth(services.config().adminToken()), events, services.pg());
+    return router -> {
+      admin.mount(router);
+      shop.mount(router);
+      openApi.mount(router);
+      new WebhooksApi(services).mount(router);
+      exports.mount(router);
+    };
+  }
+
+  /**
+   * Coalescing of reservations (on unless ONSALE_RESERVATION_BATCH_SIZE=1): up to that many
+   * buyers of one category share a claim transaction.
+   */
+  private static ReservationBatcher batcher(Services services) {
+    int size = services.config().intSetting("ONSALE_RESERVATION_BATCH_SIZE", 64);
+    return size <= 1 ? null : new ReservationBatcher(services.pg(), size,
+        services.config().intSetting("ONSALE_RESERVATION_QUEUE_LIMIT", 20_000));
+  }
+
+  /** The availability publisher and the hold sweeper, one of each per process. */
+  public static Future<Void> deploy(Services services) {
+    EventRepository events = new EventRepository(services.pg());
+    SaleRepository sales = new SaleRepository(services.pg());
+    EventPublisher publisher = new EventPublisher(services.redis(), services.keys());
+    return services.vertx()
+        .deployVerticle(new AvailabilityVerticle(events, publisher, services.meters()), new DeploymentOptions())
+        .compose(ignored -> services.vertx().deployVerticle(new HoldSweeperVerticle(sales), new DeploymentOptions()))
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,220 @@
+package dev.onsale.sale;
+
+import dev.onsale.common.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Reservations and orders: the hot path of a sale, each write one round trip to PostgreSQL. */
+public final class SaleRepository {
+
+  private final Pool pool;
+
+  public SaleRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** A hold on tickets until {@code expiresAt}. */
+  public record Hold(UUID id, long eventId, Instant expiresAt, List<HeldTicket> tickets) {}
+
+  public record HeldTicket(long id, long categoryId) {}
+
+  /** What an order placed or cancelled tells the caller. */
+  public record Placed(long orderId, long eventId, Long admissionNumber, long totalCents, String currency,
+                       List<HeldTicket> tickets) {}
+
+  public record Released(long eventId, Long admissionNumber) {}
+
+  /**
+   * Claims every requested ticket or none; a category short of tickets fails with
+   * {@link SoldOut} naming it.
+   */
+  public Future<Hold> reserve(long eventId, Long admissionNumber, int holdSeconds, List<long[]> items) {
+    UUID id = UUID.randomUUID();
+    Long[] categories = items.stream().map(i -> i[0]).toArray(Long[]::new);
+    Integer[] quantities = items.stream().map(i -> (int) i[1]).toArray(Integer[]::new);
+    return pool.preparedQuery(SaleSql.RESERVE)
+        .execute(Tuple.of(eventId, id, admissionNumber, holdSeconds, categories, quantities))
+        .<Hold>map(rows -> {
+          List<HeldTicket> tickets = new ArrayList<>();
+          OffsetDateTime until = null;
+          for (Row r : rows) {
+            tickets.add(new HeldTicket(r.getLong("ticket_id"), r.getLong("category_id")));
+            until = r.getOffsetDateTime("held_until");
+          }
+          return new Hold(id, eventId, until == null ? Instant.now() : until.toInstant(), tickets);
+        })
+        .recover(e -> Future.failedFuture(translateReserveFailure(e)));
+  }
+
+  private static Throwable translateReserveFailure(Throwable e) {
+    if (e instanceof PgException pg && "sold_out".equals(pg.getErrorMessage())) {
+      return new SoldOut(Long.parseLong(pg.getDetail()));
+    }
+    if (EventRepository.isUniqueViolation(e)) {
+      return admissionInUse();
+    }
+    return e;
+  }
+
+  static ApiException admissionInUse() {
+    return ApiException.conflict("admission_in_use",
+        "this admission already holds a reservation: order it or release it first");
+  }
+
+  /** Thrown when a category has fewer free tickets than asked for. */
+  public static final class SoldOut extends RuntimeException {
+    private final long categoryId;
+
+    public SoldOut(long categoryId) {
+      super("not enough tickets in category " + categoryId, null, false, false);
+      this.categoryId = categoryId;
+    }
+
+    public long categoryId() {
+      return categoryId;
+    }
+  }
+
+  /** Releases an active hold at once; its tickets are free again. */
+  public Future<Released> release(UUID reservationId) {
+    return pool.preparedQuery(SaleSql.RELEASE).execute(Tuple.of(reservationId))
+        .compose(rows -> {
+          if (rows.size() == 1) {
+            Row r = rows.iterator().next();
+            return Future.succeededFuture(new Released(r.getLong("event_id"), r.getLong("admission_n")));
+          }
+          return reservationStatus(reservationId).compose(status -> Future.failedFuture(switch (status) {
+            case "ordered" -> ApiException.conflict("reservation_ordered", "this reservation has been ordered");
+            default -> new ApiException(410, "reservation_gone", "this reservation was already " + status);
+          }));
+        });
+  }
+
+  private Future<String> reservationStatus(UUID reservationId) {
+    return pool.preparedQuery(SaleSql.SELECT_RESERVATION_STATUS).execute(Tuple.of(reservationId))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(ApiException.notFound("reservation"))
+            : Future.succeededFuture(rows.iterator().next().getString("status")));
+  }
+
+  /** Turns a hold into an order, with its outbox rows, in one transaction. */
+  public Future<Placed> placeOrder(UUID reservationId, String code, String secret, String name, String email) {
+    return pool.preparedQuery(SaleSql.PLACE_ORDER).execute(Tuple.of(reservationId, code, secret, name, email))
+        .map(rows -> {
+          List<HeldTicket> tickets = new ArrayList<>();
+          Row first = null;
+          for (Row r : rows) {
+            first = first == null ? r : first;
+            tickets.add(new HeldTicket(r.getLong("ticket_id"), r.getLong("category_id")));
+          }
+          return new Placed(first.getLong("order_id"), first.getLong("event_id"), first.getLong("admission_n"),
+              first.getLong("total_cents"), first.getString("currency"), tickets);
+        })
+        .recover(e -> Future.failedFuture(translateOrderFailure(e)));
+  }
+
+  private static Throwable translateOrderFailure(Throwable e) {
+    if (!(e instanceof PgException pg) || pg.getErrorMessage() == null) {
+      return e;
+    }
+    return switch (pg.getErrorMessage()) {
+      case "reservation_not_found" -> ApiException.notFound("reservation");
+      case "reservation_not_active" -> "ordered".equals(pg.getDetail())
+          ? ApiException.conflict("reservation_ordered", "this reservation has already been ordered")
+          : new ApiException(410, "hold_expired", "this reservation was " + pg.getDetail() + "; reserve again");
+      case "hold_expired" -> new ApiException(410, "hold_expired", "the hold on these tickets has expired; reserve again");
+      default -> e;
+    };
+  }
+
+  public Future<Placed> cancel(String code) {
+    return pool.preparedQuery(SaleSql.CANCEL_ORDER).execute(Tuple.of(code))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new Placed(r.getLong("order_id"), r.getLong("event_id"), null, 0, null, List.of());
+        })
+        .recover(e -> {
+          if (e instanceof PgException pg && "order_not_found".equals(pg.getErrorMessage())) {
+            return Future.failedFuture(ApiException.notFound("order"));
+          }
+          if (e instanceof PgException pg && "order_not_paid".equals(pg.getErrorMessage())) {
+            return Future.failedFuture(ApiException.conflict("order_not_paid", "this order is already " + pg.getDetail()));
+          }
+          return Future.failedFuture(e);
+        });
+  }
+
+  /** An order as stored, with the secret to compare; null when the code is unknown. */
+  public record StoredOrder(long id, String code, String secret, long eventId, String buyerName, String buyerEmail,
+                            String status, long totalCents, String currency, OffsetDateTime createdAt) {}
+
+  public Future<StoredOrder> findOrder(String code) {
+    return pool.preparedQuery(SaleSql.SELECT_ORDER).execute(Tuple.of(code))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new StoredOrder(r.getLong("id"), r.getString("code"), r.getString("secret"), r.getLong("event_id"),
+              r.getString("buyer_name"), r.getString("buyer_email"), r.getString("status"),
+              r.getLong("total_cents"), r.getString("currency"), r.getOffsetDateTime("created_at"));
+        });
+  }
+
+  public record OrderTicket(long id, long categoryId, String categoryName, boolean active, boolean pdfReady) {}
+
+  public Future<List<OrderTicket>> orderTickets(long orderId) {
+    return pool.preparedQuery(SaleSql.SELECT_ORDER_TICKETS).execute(Tuple.of(orderId))
+        .map(rows -> {
+          List<OrderTicket> tickets = new ArrayList<>();
+          rows.forEach(r -> tickets.add(new OrderTicket(r.getLong("ticket_id"), r.getLong("category_id"),
+              r.getString("category_name"), r.getBoolean("active"), r.getBoolean("pdf_ready"))));
+          return tickets;
+        });
+  }
+
+  /** Where the current PDF of a ticket of this order lies, or null while it is not rendered. */
+  public Future<String> ticketPdfPath(long orderId, long ticketId) {
+    return pool.preparedQuery(SaleSql.SELECT_TICKET_PDF).execute(Tuple.of(orderId, ticketId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("path"));
+  }
+
+  public Future<List<JsonObject>> ordersPage(long eventId, long afterId, int limit) {
+    return pool.preparedQuery(SaleSql.SELECT_ORDERS_PAGE).execute(Tuple.of(eventId, afterId, limit))
+        .map(rows -> {
+          List<JsonObject> orders = new ArrayList<>();
+          rows.forEach(r -> orders.add(new JsonObject()
+              .put("id", r.getLong("id"))
+              .put("code", r.getString("code"))
+              .put("status", r.getString("status"))
+              .put("buyer", new JsonObject().put("name", r.getString("buyer_name")).put("email", r.getString("buyer_email")))
+              .put("tickets", r.getLong("tickets"))
+              .put("totalCents", r.getLong("total_cents"))
+              .put("currency", r.getString("currency"))
+              .put("createdAt", dev.onsale.common.Json.instant(r.getOffsetDateTime("created_at")))));
+          return orders;
+        });
+  }
+
+  /** Returns [reservations expired, tickets freed]. */
+  public Future<long[]> sweepExpiredHolds(int batch) {
+    return pool.preparedQuery(SaleSql.SWEEP_EXPIRED_HOLDS).execute(Tuple.of(batch))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new long[] {r.getLong("reservations"), r.getLong("tickets")};
+        });
+  }
+
+  public Future<Integer> deleteOldIdempotencyKeys(int batch) {
+    return pool.preparedQuery(SaleSql.DELETE_OLD_IDEMPOTENCY_KEYS).execute(Tuple.of(batch)).map(rows -> rows.rowCount());
+  }
+}

@@ -1,0 +1,164 @@
+package dev.onsale.sale;
+
+/** Every statement of the sale core, with $n parameters; the write paths are functions (V2). */
+final class SaleSql {
+
+  private SaleSql() {}
+
+  static final String INSERT_EVENT = """
+      INSERT INTO events (slug, name, venue, starts_at, queue_opens_at, sale_starts_at, sale_ends_at,
+                          admission_rate_per_minute, max_active_shoppers, max_tickets_per_order,
+                          hold_seconds, waiting_room, pre_queue)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      RETURNING id""";
+
+  static final String INSERT_CATEGORY = """
+      INSERT INTO categories (event_id, name, price_cents, currency, capacity, position)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      RETURNING id""";
+
+  /** One row per sellable ticket, created with its category (as alf.io does). */
+  static final String INSERT_TICKETS = """
+      INSERT INTO tickets (event_id, category_id)
+      SELECT $1, $2 FROM generate_series(1, $3)""";
+
+  /** Removes free tickets that were never sold, to shrink a category; sold history stays. */
+  static final String DELETE_FREE_TICKETS = """
+      DELETE FROM tickets WHERE id IN (
+        SELECT t.id FROM tickets t
+         WHERE t.category_id = $1 AND t.status = 'open' AND t.held_until < now()
+           AND NOT EXISTS (SELECT 1 FROM order_tickets ot WHERE ot.ticket_id = t.id)
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED)""";
+
+  static final String UPDATE_CATEGORY_CAPACITY = "UPDATE categories SET capacity = $2 WHERE id = $1";
+
+  static final String UPDATE_EVENT = """
+      UPDATE events SET name = $2, venue = $3, starts_at = $4, queue_opens_at = $5,
+             sale_starts_at = $6, sale_ends_at = $7, admission_rate_per_minute = $8,
+             max_active_shoppers = $9, max_tickets_per_order = $10, hold_seconds = $11,
+             waiting_room = $12, pre_queue = $13, paused = $14, updated_at = now()
+       WHERE id = $1""";
+
+  static final String SELECT_EVENT_FOR_UPDATE = "SELECT id FROM events WHERE id = $1 FOR UPDATE";
+
+  static final String SELECT_EVENT = """
+      SELECT id, slug, name, venue, starts_at, queue_opens_at, sale_starts_at, sale_ends_at,
+             admission_rate_per_minute, max_active_shoppers, max_tickets_per_order, hold_seconds,
+             waiting_room, pre_queue, paused
+        FROM events WHERE id = $1""";
+
+  static final String SELECT_EVENTS = """
+      SELECT id, slug, name, venue, starts_at, queue_opens_at, sale_starts_at, sale_ends_at,
+             admission_rate_per_minute, max_active_shoppers, max_tickets_per_order, hold_seconds,
+             waiting_room, pre_queue, paused
+        FROM events ORDER BY id DESC LIMIT $1""";
+
+  /** Events whose queue or sale is near: their availability is published every second. */
+  static final String SELECT_LIVE_EVENT_IDS = """
+      SELECT id FROM events
+       WHERE queue_opens_at < now() + interval '1 hour' AND sale_ends_at > now() - interval '10 minutes'""";
+
+  static final String SELECT_CATEGORIES = """
+      SELECT id, event_id, name, price_cents, currency, capacity
+        FROM categories WHERE event_id = ANY($1) ORDER BY position, id""";
+
+  /** Counts through the partial index of open tickets only; sold = capacity - open. */
+  static final String COUNT_OPEN_TICKETS = """
+      SELECT category_id,
+             count(*) FILTER (WHERE held_until < now()) AS available,
+             count(*) AS open
+        FROM tickets
+       WHERE category_id = ANY($1) AND status = 'open'
+       GROUP BY category_id""";
+
+  static final String COUNT_ORDERS = """
+      SELECT count(*) FILTER (WHERE status = 'paid') AS paid,
+             count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+        FROM orders WHERE event_id = $1""";
+
+  static final String RESERVE = """
+      SELECT ticket_id, category_id, held_until FROM reserve_tickets($1, $2, $3, $4, $5, $6)""";
+
+  static final String RELEASE = """
+      WITH released AS (
+        UPDATE reservations SET status = 'released'
+         WHERE id = $1 AND status = 'active'
+        RETURNING id, event_id, admission_n),
+      freed AS (
+        UPDATE tickets SET held_until = '-infinity', reservation_id = NULL
+         WHERE reservation_id IN (SELECT id FROM released) AND status = 'open')
+      SELECT event_id, admission_n FROM released""";
+
+  static final String SELECT_RESERVATION_STATUS = """
+      SELECT status, expires_at < now() AS expired FROM reservations WHERE id = $1""";
+
+  static final String PLACE_ORDER = """
+      SELECT order_id, event_id, admission_n, ticket_id, category_id, total_cents, currency
+        FROM place_order($1, $2, $3, $4, $5)""";
+
+  static final String CANCEL_ORDER = "SELECT order_id, event_id, tickets_returned FROM cancel_order($1)";
+
+  static final String SELECT_ORDER = """
+      SELECT o.id, o.code, o.secret, o.event_id, o.buyer_name, o.buyer_email, o.status,
+             o.total_cents, o.currency, o.created_at, o.cancelled_at
+        FROM orders o WHERE o.code = $1""";
+
+  static final String SELECT_ORDER_TICKETS = """
+      SELECT ot.ticket_id, ot.category_id, c.name AS category_name, ot.active,
+             p.path IS NOT NULL AS pdf_ready
+        FROM order_tickets ot
+        JOIN categories c ON c.id = ot.category_id
+        LEFT JOIN ticket_pdfs p ON p.ticket_id = ot.ticket_id AND p.secret = ot.secret
+       WHERE ot.order_id = $1
+       ORDER BY ot.ticket_id""";
+
+  static final String SELECT_TICKET_PDF = """
+      SELECT p.path
+        FROM order_tickets ot
+        JOIN ticket_pdfs p ON p.ticket_id = ot.ticket_id AND p.secret = ot.secret
+       WHERE ot.order_id = $1 AND ot.ticket_id = $2 AND ot.active""";
+
+  static final String SELECT_ORDERS_PAGE = """
+      SELECT o.id, o.code, o.buyer_name, o.buyer_email, o.status, o.total_cents, o.currency,
+             o.created_at, (SELECT count(*) FROM order_tickets ot WHERE ot.order_id = o.id) AS tickets
+        FROM orders o
+       WHERE o.event_id = $1 AND o.id > $2
+       ORDER BY o.id
+       LIMIT $3""";
+
+  /** Long-expired holds go back to plain availability so that stats and history stay tidy. */
+  static final String SWEEP_EXPIRED_HOLDS = """
+      WITH expired AS (
+        UPDATE reservations SET status = 'expired'
+         WHERE id IN (SELECT id FROM reservations
+                       WHERE status = 'active' AND expires_at < now() - interval '5 seconds'
+                       ORDER BY expires_at
+                       LIMIT $1
+                       FOR UPDATE SKIP LOCKED)
+        RETURNING id),
+      freed AS (
+        UPDATE tickets SET held_until = '-infinity', reservation_id = NULL
+         WHERE reservation_id IN (SELECT id FROM expired) AND status = 'open' AND held_until < now()
+        RETURNING id)
+      SELECT (SELECT count(*) FROM expired) AS reservations, (SELECT count(*) FROM freed) AS tickets""";
+
+  static final String DELETE_OLD_IDEMPOTENCY_KEYS = """
+      DELETE FROM idempotency_keys WHERE ctid IN (
+        SELECT ctid FROM idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT $1)""";
+
+  static final String IDEMPOTENCY_CLAIM = """
+      INSERT INTO idempotency_keys (scope, key) VALUES ($1, $2)
+      ON CONFLICT (scope, key) DO UPDATE
+        SET status_code = NULL, body = NULL, created_at = now()
+        WHERE idempotency_keys.created_at < now() - interval '24 hours'
+      RETURNING 1""";
+
+  static final String IDEMPOTENCY_LOOKUP = """
+      SELECT status_code, body FROM idempotency_keys WHERE scope = $1 AND key = $2""";
+
+  static final String IDEMPOTENCY_STORE = """
+      UPDATE idempotency_keys SET status_code = $3, body = $4 WHERE scope = $1 AND key = $2""";
+
+  static final String IDEMPOTENCY_FORGET = "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2";
+}

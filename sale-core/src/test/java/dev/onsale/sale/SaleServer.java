@@ -1,0 +1,119 @@
+package dev.onsale.sale;
+
+import static dev.onsale.common.testing.TestEnv.await;
+
+import dev.onsale.common.Clients;
+import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.RedisKeys;
+import dev.onsale.common.Services;
+import dev.onsale.common.Tokens;
+import dev.onsale.common.WebVerticle;
+import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestHttp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The sale core running for real over HTTP, on its own database and key prefix. */
+final class SaleServer implements AutoCloseable {
+
+  final OnsaleConfig config;
+  final Vertx vertx;
+  final Services services;
+  final TestHttp http;
+
+  private SaleServer(OnsaleConfig config) {
+    this.config = config;
+    Migrations.migrate(config.pgUrl());
+    this.vertx = Vertx.vertx();
+    this.services = new Services(vertx, config, Clients.pgPool(vertx, config), Clients.redis(vertx, config),
+        new RedisKeys(config.redisPrefix()), new Tokens(vertx, config.tokenSecret()), new SimpleMeterRegistry());
+    await(vertx.deployVerticle(() -> new WebVerticle(services, List.of(SaleCore::webModule)),
+        new DeploymentOptions().setInstances(2)));
+    await(SaleCore.deploy(services));
+    this.http = new TestHttp(config.httpPort());
+  }
+
+  static SaleServer start() {
+    return new SaleServer(TestEnv.freshConfig());
+  }
+
+  static SaleServer start(Map<String, String> overrides) {
+    return new SaleServer(TestEnv.freshConfig(overrides));
+  }
+
+  Map<String, String> admin() {
+    return Map.of("Authorization", "Bearer " + config.adminToken());
+  }
+
+  /** An event on sale now, waiting room off, with one category per capacity given. */
+  static JsonObject eventOnSale(String slug, int... capacities) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    JsonArray categories = new JsonArray();
+    for (int i = 0; i < capacities.length; i++) {
+      categories.add(new JsonObject().put("name", "Category " + (char) ('A' + i)).put("priceCents", 1000 * (i + 1))
+          .put("currency", "EUR").put("capacity", capacities[i]));
+    }
+    return new JsonObject()
+        .put("name", "Test " + slug)
+        .put("slug", slug)
+        .put("venue", "Test Hall")
+        .put("startsAt", now.plus(10, ChronoUnit.DAYS).toString())
+        .put("queueOpensAt", now.minusSeconds(120).toString())
+        .put("saleStartsAt", now.minusSeconds(60).toString())
+        .put("saleEndsAt", now.plus(1, ChronoUnit.DAYS).toString())
+        .put("admissionRatePerMinute", 600)
+        .put("maxActiveShoppers", 100)
+        .put("maxTicketsPerOrder", 4)
+        .put("holdSeconds", 300)
+        .put("waitingRoom", "off")
+        .put("categories", categories);
+  }
+
+  JsonObject createEvent(JsonObject body) {
+    TestHttp.Answer answer = http.post("/api/v1/admin/events", body, admin());
+    if (answer.status() != 201) {
+      throw new AssertionError("create event: " + answer.status() + " " + answer.raw());
+    }
+    return answer.json();
+  }
+
+  JsonObject stats(long eventId) {
+    return http.get("/api/v1/admin/events/" + eventId + "/stats", admin()).json();
+  }
+
+  static JsonObject items(long categoryId, int quantity) {
+    return new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", categoryId).put("quantity", quantity)));
+  }
+
+  static JsonObject buyer(String name) {
+    return new JsonObject().put("buyer", new JsonObject().put("name", name).put("email", name.toLowerCase().replace(' ', '.') + "@example.org"));
+  }
+
+  RowSet<Row> sql(String sql, Object... params) {
+    return await(services.pg().preparedQuery(sql).execute(Tuple.from(params)));
+  }
+
+  /** Lets a hold run out, as if its time had passed. */
+  void expireHold(String reservationId) {
+    UUID id = UUID.fromString(reservationId);
+    sql("UPDATE tickets SET held_until = now() - interval '1 second' WHERE reservation_id = $1", id);
+    sql("UPDATE reservations SET expires_at = now() - interval '1 second' WHERE id = $1", id);
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    await(vertx.close());
+  }
+}
