@@ -1,0 +1,90 @@
+package dev.onsale.waitingroom;
+
+import dev.onsale.common.RedisKeys;
+import dev.onsale.common.Services;
+import dev.onsale.common.Tokens;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What one instance's waiting room shares between its event loops: the snapshots of the shared
+ * queue state, the computed shuffles and the meters. The launcher builds one router per event loop
+ * (and calls {@link WaitingRoom#webModule} for each), so this is looked up per Vert.x instance.
+ */
+final class WaitingRoomRuntime {
+
+  private static final Map<Vertx, WaitingRoomRuntime> BY_VERTX = new ConcurrentHashMap<>();
+
+  private final Services services;
+  private final WaitingRoomSettings settings;
+  private final QueueSnapshots snapshots;
+  private final ShuffleOrders shuffles;
+  private final QueueStatus status;
+  private final QueueMetrics metrics;
+  private final JoinRateLimiter joinLimiter;
+
+  private WaitingRoomRuntime(Services services) {
+    this.services = services;
+    this.settings = WaitingRoomSettings.from(services.config());
+    this.snapshots = new QueueSnapshots(services.vertx(), services.redis(), services.keys(),
+        settings.refreshMillis(), this::now);
+    this.shuffles = new ShuffleOrders(services.vertx());
+    this.status = new QueueStatus(services.redis(), services.keys(), services.tokens(), shuffles);
+    this.metrics = new QueueMetrics(services.meters(), snapshots);
+    this.joinLimiter = new JoinRateLimiter(services.redis(), services.keys(), settings.joinRatePerMinute());
+  }
+
+  static WaitingRoomRuntime of(Services services) {
+    return BY_VERTX.computeIfAbsent(services.vertx(), vertx -> new WaitingRoomRuntime(services));
+  }
+
+  static void forget(WaitingRoomRuntime runtime) {
+    BY_VERTX.remove(runtime.services.vertx(), runtime);
+  }
+
+  long now() {
+    return System.currentTimeMillis();
+  }
+
+  Services services() {
+    return services;
+  }
+
+  WaitingRoomSettings settings() {
+    return settings;
+  }
+
+  Redis redis() {
+    return services.redis();
+  }
+
+  RedisKeys keys() {
+    return services.keys();
+  }
+
+  Tokens tokens() {
+    return services.tokens();
+  }
+
+  QueueSnapshots snapshots() {
+    return snapshots;
+  }
+
+  ShuffleOrders shuffles() {
+    return shuffles;
+  }
+
+  QueueStatus status() {
+    return status;
+  }
+
+  QueueMetrics metrics() {
+    return metrics;
+  }
+
+  JoinRateLimiter joinLimiter() {
+    return joinLimiter;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.onsale.waitingroom;
+
+import dev.onsale.common.Clients;
+import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.TestEnv;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Direct Redis access for tests: publishes events the way the sale core does (its hashes, the event
+ * set and the slug) and reads the queue's counters, from the test thread.
+ */
+final class TestRedis implements AutoCloseable {
+
+  final RedisKeys keys;
+  private final Vertx vertx = Vertx.vertx();
+  private final Redis redis;
+
+  TestRedis(OnsaleConfig config) {
+    this.keys = new RedisKeys(config.redisPrefix());
+    this.redis = Clients.redis(vertx, config);
+  }
+
+  Response cmd(String command, Object... args) {
+    return TestEnv.await(redis.send(Request.cmd(Command.create(command), args)));
+  }
+
+  long number(String command, Object... args) {
+    Response reply = cmd(command, args);
+    return reply == null ? 0 : reply.toLong();
+  }
+
+  String string(String command, Object... args) {
+    Response reply = cmd(command, args);
+    return reply == null ? null : reply.toString();
+  }
+
+  /** Publishes an event's meta hash, id and slug as the sale core does. */
+  void publishEvent(long eventId, Map<String, Object> meta) {
+    Object[] args = new Object[1 + meta.size() * 2];
+    args[0] = keys.event(eventId).meta();
+    int i = 1;
+    for (Map.Entry<String, Object> field : meta.entrySet()) {
+      args[i++] = field.getKey();
+      args[i++] = String.valueOf(field.getValue());
+    }
+    cmd("HSET", args);
+    cmd("SADD", keys.events(), eventId);
+    if (meta.containsKey("slug")) {
+      cmd("SET", keys.slug(String.valueOf(meta.get("slug"))), eventId);
+    }
+  }
+
+  void setMeta(long eventId, String field, Object value) {
+    cmd("HSET", keys.event(eventId).meta(), field, String.valueOf(value));
+  }
+
+  void publishAvailability(long eventId, long available, long held, long sold) {
+    cmd("HSET", keys.event(eventId).availability(),
+        "capacity", available + held + sold, "available", available, "held", held, "sold", sold,
+        "updatedAt", System.currentTimeMillis());
+  }
+
+  long serving(long eventId) {
+    return number("GET", keys.event(eventId).serving());
+  }
+
+  long activeShoppers(long eventId) {
+    return number("ZCOUNT", keys.event(eventId).activeShoppers(), "(" + System.currentTimeMillis(), "+inf");
+  }
+
+  /** The typical published event: queue open now, sale starting after the given delay. */
+  static Map<String, Object> event(long eventId, String slug, long saleStartsInMillis, int ratePerMinute,
+      int maxActiveShoppers) {
+    long now = System.currentTimeMillis();
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("id", eventId);
+    meta.put("slug", slug);
+    meta.put("name", "Test Night " + eventId);
+    meta.put("venue", "Test Hall");
+    meta.put("startsAt", now + 86_400_000L);
+    meta.put("queueOpensAt", now - 1_000);
+    meta.put("saleStartsAt", now + saleStartsInMillis);
+    meta.put("saleEndsAt", now + 3_600_000L);
+    meta.put("admissionRatePerMinute", ratePerMinute);
+    meta.put("maxActiveShoppers", maxActiveShoppers);
+    meta.put("maxTicketsPerOrder", 4);
+    meta.put("holdSeconds", 300);
+    meta.put("waitingRoom", "on");
+    meta.put("preQueue", "fifo");
+    meta.put("paused", "false");
+    return meta;
+  }
+
+  @Override
+  public void close() {
+    TestEnv.await(redis.close());
+    TestEnv.await(vertx.close());
+  }
+}
