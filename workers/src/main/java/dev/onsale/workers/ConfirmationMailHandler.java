@@ -1,0 +1,137 @@
+package dev.onsale.workers;
+
+import dev.onsale.common.Job;
+import dev.onsale.common.Services;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.mail.MailAttachment;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.StartTLSOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code mail} queue, job {@code order.confirmation}: mails the buyer their tickets as PDF
+ * attachments, once every PDF of the order exists (until then the job is retried with back-off).
+ *
+ * <p>At most once per order: the {@code mail_log} row is inserted in a transaction held open
+ * while the mail is sent and committed only after the SMTP server accepted it. A concurrent
+ * duplicate waits on that row's key and then finds it; a failed send rolls it back so a retry
+ * sends. (Only a crash between the server's acceptance and the commit can send twice.)
+ */
+public final class ConfirmationMailHandler implements JobHandler {
+
+  public static final String TYPE = "order.confirmation";
+  static final String KIND = "order.confirmation";
+
+  static final String SELECT_ORDER = """
+      SELECT o.code, o.secret, o.status, o.buyer_name, o.buyer_email, e.name AS event_name,
+             EXISTS (SELECT 1 FROM mail_log m WHERE m.order_id = o.id AND m.kind = $2) AS sent
+      FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1""";
+  static final String SELECT_PDFS = """
+      SELECT ot.ticket_id, p.path FROM order_tickets ot
+      LEFT JOIN ticket_pdfs p ON p.ticket_id = ot.ticket_id AND p.secret = ot.secret
+      WHERE ot.order_id = $1 AND ot.active ORDER BY ot.ticket_id""";
+  static final String CLAIM_MAIL = """
+      INSERT INTO mail_log (order_id, kind) VALUES ($1, $2) ON CONFLICT (order_id, kind) DO NOTHING""";
+
+  private final Services services;
+  private final MailClient mail;
+  private final String from;
+  private final long sendTimeoutMillis;
+
+  public ConfirmationMailHandler(Services services, QueueSettings settings) {
+    this.services = services;
+    this.from = services.config().setting("ONSALE_MAIL_FROM", "Onsale <tickets@onsale.local>");
+    // Inside the job's own limit, so the transaction always ends before the job is given up.
+    this.sendTimeoutMillis = Math.max(500, settings.timeoutMillis() - 500);
+    MailConfig config = new MailConfig()
+        .setHostname(services.config().smtpHost())
+        .setPort(services.config().smtpPort())
+        .setStarttls(StartTLSOptions.valueOf(services.config().setting("ONSALE_SMTP_STARTTLS", "OPTIONAL").toUpperCase()))
+        .setUsername(services.config().setting("ONSALE_SMTP_USERNAME", null))
+        .setPassword(services.config().setting("ONSALE_SMTP_PASSWORD", null))
+        .setMaxPoolSize(settings.concurrency())
+        .setKeepAlive(true);
+    config.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, sendTimeoutMillis));
+    config.setIdleTimeout((int) Math.max(1, sendTimeoutMillis / 1000));
+    config.setIdleTimeoutUnit(TimeUnit.SECONDS);
+    this.mail = MailClient.create(services.vertx(), config);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return mail.close();
+  }
+
+  @Override
+  public Future<Void> handle(Job job) {
+    if (!TYPE.equals(job.type())) {
+      return Future.failedFuture(JobFailures.permanent("the mail queue has no job type " + job.type()));
+    }
+    long orderId = new JobPayload(job).requireLong("orderId");
+    return services.pg().preparedQuery(SELECT_ORDER).execute(Tuple.of(orderId, KIND)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(JobFailures.notReady("order " + orderId + " not found (yet)"));
+      }
+      Row order = rows.iterator().next();
+      if (order.getBoolean("sent") || "cancelled".equals(order.getString("status"))) {
+        return Future.succeededFuture();
+      }
+      return attachments(orderId).compose(files -> sendOnce(orderId, message(order, files)));
+    });
+  }
+
+  private Future<List<MailAttachment>> attachments(long orderId) {
+    return services.pg().preparedQuery(SELECT_PDFS).execute(Tuple.of(orderId)).compose(rows -> {
+      List<Future<MailAttachment>> files = new ArrayList<>();
+      for (Row row : rows) {
+        long ticketId = row.getLong("ticket_id");
+        String path = row.getString("path");
+        if (path == null) {
+          return Future.failedFuture(JobFailures.notReady("order " + orderId + ": the PDF of ticket " + ticketId + " is not ready"));
+        }
+        files.add(services.vertx().fileSystem().readFile(path).map(content -> attachment(ticketId, content)));
+      }
+      return Future.all(files).map(all -> files.stream().map(Future::result).toList());
+    });
+  }
+
+  private static MailAttachment attachment(long ticketId, Buffer content) {
+    return MailAttachment.create()
+        .setName("ticket-" + ticketId + ".pdf")
+        .setContentType("application/pdf")
+        .setDisposition("attachment")
+        .setData(content);
+  }
+
+  private MailMessage message(Row order, List<MailAttachment> files) {
+    String code = order.getString("code");
+    String link = services.config().publicUrl() + "/api/v1/orders/" + code
+        + "?secret=" + URLEncoder.encode(order.getString("secret"), StandardCharsets.UTF_8);
+    String text = "Hello " + order.getString("buyer_name") + ",\n\n"
+        + "thank you for your order " + code + " for " + order.getString("event_name") + ".\n"
+        + "Your " + (files.size() == 1 ? "ticket is" : files.size() + " tickets are") + " attached as PDF.\n\n"
+        + "Your order: " + link + "\n";
+    return new MailMessage()
+        .setFrom(from)
+        .setTo(order.getString("buyer_email"))
+        .setSubject("Your tickets for " + order.getString("event_name") + " (order " + code + ")")
+        .setText(text)
+        .setAttachment(files);
+  }
+
+  private Future<Void> sendOnce(long orderId, MailMessage message) {
+    return services.pg().withTransaction(conn -> conn.preparedQuery(CLAIM_MAIL).execute(Tuple.of(orderId, KIND))
+        .compose(claimed -> claimed.rowCount() == 0
+            ? Future.succeededFuture() // sent by another try meanwhile
+            : mail.sendMail(message).timeout(sendTimeoutMillis, TimeUnit.MILLISECONDS).mapEmpty()));
+  }
+}

@@ -1,0 +1,110 @@
+package dev.onsale.workers;
+
+import dev.onsale.common.Job;
+import dev.onsale.common.Services;
+import dev.onsale.workers.TicketPdfRenderer.TicketSheet;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tickets} queue, job {@code ticket.pdf}: renders one ticket's PDF, stores it and records it
+ * in {@code ticket_pdfs}. Idempotent on (ticket, secret): a PDF already recorded is not rendered
+ * again; a cancelled order or a secret no longer current renders nothing.
+ */
+public final class TicketPdfHandler implements JobHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TicketPdfHandler.class);
+
+  public static final String TYPE = "ticket.pdf";
+
+  static final String SELECT_TICKET = """
+      SELECT e.name AS event_name, e.venue, e.starts_at, c.name AS category, o.buyer_name, o.code,
+             o.status, ot.active, ot.secret AS sold_secret, t.secret AS current_secret,
+             EXISTS (SELECT 1 FROM ticket_pdfs p WHERE p.ticket_id = t.id AND p.secret = $3) AS rendered
+      FROM order_tickets ot
+      JOIN orders o ON o.id = ot.order_id
+      JOIN tickets t ON t.id = ot.ticket_id
+      JOIN categories c ON c.id = ot.category_id
+      JOIN events e ON e.id = o.event_id
+      WHERE ot.order_id = $1 AND ot.ticket_id = $2""";
+  static final String RECORD_PDF = """
+      INSERT INTO ticket_pdfs (ticket_id, secret, path, bytes) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (ticket_id, secret) DO NOTHING""";
+
+  private final Services services;
+  private final TicketPdfRenderer renderer = new TicketPdfRenderer();
+  private final MediaStore media;
+
+  public TicketPdfHandler(Services services) {
+    this.services = services;
+    this.media = new MediaStore(services.config().mediaDir());
+  }
+
+  @Override
+  public Future<Void> warmUp() {
+    return services.vertx().executeBlocking(() -> {
+      renderer.warmUp();
+      return null;
+    }, false);
+  }
+
+  @Override
+  public Future<Void> handle(Job job) {
+    if (!TYPE.equals(job.type())) {
+      return Future.failedFuture(JobFailures.permanent("the tickets queue has no job type " + job.type()));
+    }
+    JobPayload payload = new JobPayload(job);
+    long orderId = payload.requireLong("orderId");
+    long ticketId = payload.requireLong("ticketId");
+    String secret = payload.requireString("secret");
+    return services.pg().preparedQuery(SELECT_TICKET).execute(Tuple.of(orderId, ticketId, secret))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(JobFailures.notReady("order " + orderId + " has no ticket " + ticketId + " (yet)"));
+          }
+          Row row = rows.iterator().next();
+          if (row.getBoolean("rendered")) {
+            return Future.succeededFuture(); // done before: never twice for one ticket and secret
+          }
+          if (!stillValid(row, secret)) {
+            LOG.info("ticket {}: order cancelled or secret replaced, no PDF", ticketId);
+            return Future.succeededFuture();
+          }
+          return renderAndStore(ticketId, secret, sheet(row, ticketId, secret));
+        });
+  }
+
+  private static boolean stillValid(Row row, String secret) {
+    return "paid".equals(row.getString("status"))
+        && row.getBoolean("active")
+        && secret.equals(row.getString("sold_secret"))
+        && secret.equals(row.getString("current_secret"));
+  }
+
+  private static TicketSheet sheet(Row row, long ticketId, String secret) {
+    return new TicketSheet(
+        row.getString("event_name"),
+        row.getString("venue"),
+        row.getOffsetDateTime("starts_at").toInstant(),
+        row.getString("category"),
+        row.getString("buyer_name"),
+        row.getString("code") + "-" + ticketId,
+        secret);
+  }
+
+  private Future<Void> renderAndStore(long ticketId, String secret, TicketSheet sheet) {
+    Path target = media.ticketPdf(ticketId, secret);
+    return services.vertx().executeBlocking(() -> {
+          byte[] pdf = renderer.render(sheet);
+          media.writeAtomically(target, pdf);
+          return pdf.length;
+        }, false)
+        .compose(bytes -> services.pg().preparedQuery(RECORD_PDF)
+            .execute(Tuple.of(ticketId, secret, target.toString(), bytes)))
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,129 @@
+package dev.onsale.workers;
+
+import dev.onsale.common.Job;
+import dev.onsale.common.Services;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code webhooks} queue: POSTs each order event as JSON to every active hook of its event, signed
+ * with the hook's secret. A hook that answered 2xx is remembered for this job (table
+ * {@code webhook_deliveries}, so it survives Redis losing its data), so a retry for a failing hook,
+ * or the job sent again after a Redis data loss, does not deliver twice to the others. A {@code 410 Gone} disables the
+ * hook; any other failure retries the job with back-off until the queue's retry period ends.
+ */
+public final class WebhookHandler implements JobHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
+
+  static final String SELECT_HOOKS = """
+      SELECT w.id, w.url, w.secret,
+             EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.job_id = $2 AND d.hook_id = w.id) AS delivered
+      FROM webhooks w WHERE w.event_id = $1 AND w.active ORDER BY w.id""";
+  static final String RECORD_DELIVERY = """
+      INSERT INTO webhook_deliveries (job_id, hook_id) VALUES ($1, $2) ON CONFLICT DO NOTHING""";
+  static final String DISABLE_HOOK = """
+      UPDATE webhooks SET active = false, disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND active""";
+
+  private final Services services;
+  private final QueueSettings settings;
+  private final HttpClientAgent http;
+
+  public WebhookHandler(Services services, QueueSettings settings) {
+    this.services = services;
+    this.settings = settings;
+    int timeout = (int) Math.max(1000, settings.timeoutMillis() - 500);
+    this.http = services.vertx().createHttpClient(new HttpClientOptions()
+        .setConnectTimeout(timeout)
+        .setIdleTimeout(Math.max(1, timeout / 1000))
+        .setMaxRedirects(0)
+        .setTrustAll(false)
+        .setVerifyHost(true), new PoolOptions().setHttp1MaxSize(settings.concurrency()));
+  }
+
+  @Override
+  public Future<Void> close() {
+    return http.close();
+  }
+
+  @Override
+  public Future<Void> handle(Job job) {
+    long eventId = new JobPayload(job).requireLong("eventId");
+    Buffer body = new JsonObject()
+        .put("id", job.id())
+        .put("type", job.type())
+        .put("data", job.payload())
+        .toBuffer();
+    return services.pg().preparedQuery(SELECT_HOOKS).execute(Tuple.of(eventId, job.id()))
+        .compose(rows -> {
+          List<Future<Void>> deliveries = new ArrayList<>();
+          for (Row hook : rows) {
+            if (!hook.getBoolean("delivered")) {
+              deliveries.add(deliver(job, hook, body));
+            }
+          }
+          return Future.join(deliveries).transform(ar -> failures(deliveries));
+        });
+  }
+
+  private Future<Void> failures(List<Future<Void>> deliveries) {
+    List<String> errors = deliveries.stream().filter(Future::failed).map(f -> f.cause().getMessage()).toList();
+    return errors.isEmpty() ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException(String.join("; ", errors)));
+  }
+
+  private Future<Void> deliver(Job job, Row hook, Buffer body) {
+    long hookId = hook.getLong("id");
+    String url = hook.getString("url");
+    RequestOptions request = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(url)
+        .setTimeout(Math.max(1000, settings.timeoutMillis() - 500))
+        .putHeader("Content-Type", "application/json")
+        .putHeader("User-Agent", "Onsale-Webhooks/1")
+        .putHeader("X-Onsale-Event", job.type())
+        .putHeader("X-Onsale-Delivery", String.valueOf(job.id()))
+        .putHeader(WebhookSignature.HEADER, WebhookSignature.sign(hook.getString("secret"), body.getBytes()));
+    return http.request(request)
+        .compose(req -> req.send(body))
+        .compose(response -> response.body().map(ignored -> response))
+        .compose(response -> outcome(job, hookId, url, response))
+        .recover(e -> Future.failedFuture(e instanceof HookRejected ? e : new HookRejected("hook " + hookId + ": " + e.getMessage())));
+  }
+
+  private Future<Void> outcome(Job job, long hookId, String url, HttpClientResponse response) {
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return markDelivered(job, hookId);
+    }
+    if (status == 410) {
+      LOG.info("webhook {} ({}) answered 410 Gone: disabled", hookId, url);
+      return services.pg().preparedQuery(DISABLE_HOOK).execute(Tuple.of(hookId, "410 Gone")).mapEmpty();
+    }
+    return Future.failedFuture(new HookRejected("hook " + hookId + " answered " + status));
+  }
+
+  private Future<Void> markDelivered(Job job, long hookId) {
+    return services.pg().preparedQuery(RECORD_DELIVERY).execute(Tuple.of(job.id(), hookId))
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture()); // delivered all the same; a retry may repeat it
+  }
+
+  static final class HookRejected extends RuntimeException {
+    HookRejected(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

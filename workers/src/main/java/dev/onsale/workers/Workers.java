@@ -1,0 +1,57 @@
+package dev.onsale.workers;
+
+import dev.onsale.common.JobQueue;
+import dev.onsale.common.Roles;
+import dev.onsale.common.Services;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The workers' entry point: the outbox relay and one worker verticle per job queue of this role
+ * ({@code ONSALE_ROLES=workers} runs all four, {@code workers:mail} only mail), each queue with its
+ * own Redis reader, concurrency and limits, so that one queue cannot starve another.
+ */
+public final class Workers {
+
+  private Workers() {}
+
+  public static Future<Void> deploy(Services services) {
+    try {
+      return deployRoles(services);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e); // a bad ONSALE_QUEUE_* setting
+    }
+  }
+
+  private static Future<Void> deployRoles(Services services) {
+    Roles roles = services.config().roles();
+    List<Future<String>> deployments = new ArrayList<>();
+    if (roles.relay()) {
+      deployments.add(services.vertx().deployVerticle(new OutboxRelayVerticle(services)));
+    }
+    for (JobQueue queue : roles.workerQueues()) {
+      QueueSettings settings = QueueSettings.of(services.config(), queue);
+      deployments.add(deployQueue(services, settings, handlerFor(services, settings)));
+      if (queue == JobQueue.BACKGROUND) {
+        deployments.add(services.vertx().deployVerticle(new Housekeeping(services)));
+      }
+    }
+    return Future.all(deployments).mapEmpty();
+  }
+
+  /** Deploys one worker verticle for a queue with the given handler (tests bring their own). */
+  public static Future<String> deployQueue(Services services, QueueSettings settings, JobHandler handler) {
+    return services.vertx().deployVerticle(new StreamWorkerVerticle(services, settings, handler), new DeploymentOptions());
+  }
+
+  static JobHandler handlerFor(Services services, QueueSettings settings) {
+    return switch (settings.queue()) {
+      case TICKETS -> new TicketPdfHandler(services);
+      case MAIL -> new ConfirmationMailHandler(services, settings);
+      case WEBHOOKS -> new WebhookHandler(services, settings);
+      case BACKGROUND -> new BackgroundHandler(services);
+    };
+  }
+}

@@ -1,0 +1,143 @@
+package dev.onsale.workers;
+
+import static dev.onsale.common.testing.TestEnv.await;
+import static dev.onsale.workers.WorkerFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.onsale.common.WebVerticle;
+import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestHttp;
+import dev.onsale.sale.SaleCore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.mail.internet.MimeMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The real sale core over HTTP, with the workers behind it: what a buyer and an organizer see. */
+@DisplayName("From the sale core to the workers")
+class SaleToWorkersTest {
+
+  private GreenMail smtp;
+  private WorkerFixture fx;
+  private TestHttp http;
+  private HttpServer receiver;
+  private final List<JsonObject> hookCalls = new CopyOnWriteArrayList<>();
+  private final List<String> hookSignatures = new CopyOnWriteArrayList<>();
+  private final List<byte[]> hookBodies = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    int smtpPort = TestEnv.freePort();
+    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    smtp.start();
+    fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
+        "ONSALE_ROLES", "web,workers",
+        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
+        "ONSALE_QUEUE_MAIL_BACKOFF_MS", "100",
+        "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1")));
+    await(fx.vertx.deployVerticle(() -> new WebVerticle(fx.services, List.of(SaleCore::webModule)), new DeploymentOptions().setInstances(1)));
+    await(SaleCore.deploy(fx.services));
+    await(Workers.deploy(fx.services));
+    http = new TestHttp(fx.config.httpPort());
+    receiver = await(fx.vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      hookBodies.add(body.getBytes());
+      hookSignatures.add(req.getHeader("X-Onsale-Signature"));
+      hookCalls.add(body.toJsonObject());
+      req.response().setStatusCode(200).end();
+    })).listen(0, "127.0.0.1"));
+  }
+
+  @AfterEach
+  void stop() {
+    http.close();
+    fx.close();
+    smtp.stop();
+  }
+
+  @Test
+  @DisplayName("an order placed through the API gets downloadable PDFs, one mail and a signed webhook; cancelling removes the PDFs")
+  void orderToPdfMailWebhookAndCancel() throws Exception {
+    Map<String, String> admin = Map.of("Authorization", "Bearer " + fx.config.adminToken());
+    JsonObject event = http.post("/api/v1/admin/events", event(), admin).json();
+    long eventId = event.getLong("id");
+    long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
+    TestHttp.Answer hook = http.post("/api/v1/admin/events/" + eventId + "/webhooks",
+        new JsonObject().put("url", "http://127.0.0.1:" + receiver.actualPort() + "/hook"), admin);
+    assertThat(hook.status()).isEqualTo(201);
+    String hookSecret = hook.json().getString("secret");
+
+    TestHttp.Answer reservation = http.post("/api/v1/events/" + eventId + "/reservations", new JsonObject()
+        .put("items", new JsonArray().add(new JsonObject().put("categoryId", categoryId).put("quantity", 2))), Map.of());
+    assertThat(reservation.status()).isEqualTo(201);
+    TestHttp.Answer order = http.post("/api/v1/reservations/" + reservation.json().getString("id") + "/order",
+        new JsonObject().put("buyer", new JsonObject().put("name", "Marie Curie").put("email", "marie@example.org")), Map.of());
+    assertThat(order.status()).isEqualTo(201);
+    String code = order.json().getString("code");
+    String secret = order.json().getString("secret");
+
+    eventually(Duration.ofSeconds(30), "both pdfUrls", () -> pdfUrls(code, secret).size() == 2);
+    List<String> urls = pdfUrls(code, secret);
+    for (String url : urls) {
+      TestHttp.Answer pdf = http.get(url);
+      assertThat(pdf.status()).isEqualTo(200);
+      assertThat(OrderJobsTest.pdfText(pdf.raw().getBytes())).contains("Worker Night", "Marie Curie", code + "-");
+    }
+
+    assertThat(smtp.waitForIncomingEmail(30_000, 1)).isTrue();
+    MimeMessage mail = smtp.getReceivedMessages()[0];
+    assertThat(OrderJobsTest.pdfAttachments(mail)).hasSize(2);
+    assertThat(mail.getContent().toString()).isNotNull();
+
+    eventually(Duration.ofSeconds(20), "the order.created webhook", () -> hookCalls.size() == 1);
+    assertThat(hookCalls.get(0).getString("type")).isEqualTo("order.created");
+    assertThat(hookCalls.get(0).getJsonObject("data").getString("orderCode")).isEqualTo(code);
+    assertThat(hookSignatures.get(0)).isEqualTo(WebhookSignature.sign(hookSecret, hookBodies.get(0)));
+
+    assertThat(http.post("/api/v1/admin/orders/" + code + "/cancel", new JsonObject(), admin).status()).isEqualTo(200);
+    eventually(Duration.ofSeconds(20), "the PDFs removed", () -> fx.count("SELECT count(*) FROM ticket_pdfs") == 0);
+    eventually(Duration.ofSeconds(20), "the order.cancelled webhook", () -> hookCalls.size() == 2);
+    assertThat(hookCalls.get(1).getString("type")).isEqualTo("order.cancelled");
+    for (String url : urls) {
+      assertThat(http.get(url).status()).isEqualTo(404);
+    }
+    Thread.sleep(300);
+    assertThat(smtp.getReceivedMessages()).hasSize(1);
+    assertThat(new String(hookBodies.get(1), StandardCharsets.UTF_8)).contains("cancelled");
+  }
+
+  private List<String> pdfUrls(String code, String secret) {
+    JsonObject order = http.get("/api/v1/orders/" + code + "?secret=" + secret).json();
+    return order.getJsonArray("tickets").stream()
+        .map(t -> ((JsonObject) t).getString("pdfUrl"))
+        .filter(url -> url != null)
+        .toList();
+  }
+
+  private static JsonObject event() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    return new JsonObject()
+        .put("name", "Worker Night").put("slug", "worker-night").put("venue", "Stream Hall")
+        .put("startsAt", now.plus(10, ChronoUnit.DAYS).toString())
+        .put("queueOpensAt", now.minusSeconds(120).toString())
+        .put("saleStartsAt", now.minusSeconds(60).toString())
+        .put("saleEndsAt", now.plus(1, ChronoUnit.DAYS).toString())
+        .put("admissionRatePerMinute", 600).put("maxActiveShoppers", 100).put("maxTicketsPerOrder", 4)
+        .put("holdSeconds", 300).put("waitingRoom", "off")
+        .put("categories", new JsonArray().add(new JsonObject().put("name", "Standing").put("priceCents", 2500)
+            .put("currency", "EUR").put("capacity", 50)));
+  }
+}
