@@ -1,0 +1,169 @@
+package dev.onsale.ops;
+
+import dev.onsale.common.RedisKeys;
+import dev.onsale.common.Services;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the ops page shows for each event, read-only: the waiting room's counters and the sale
+ * core's availability from Redis (one pipelined batch), and reservation and order totals from
+ * PostgreSQL. Counters, not rates: the page derives per-second rates from two readings.
+ */
+final class OverviewReader {
+
+  /** The newest events shown; an operator watches the few on sale now. */
+  static final int MAX_EVENTS = 20;
+  private static final int COMMANDS_PER_EVENT = 6;
+
+  static final String RESERVATIONS_PER_EVENT =
+      "SELECT event_id, count(*) AS n FROM reservations WHERE event_id = ANY($1) GROUP BY event_id";
+  static final String ORDERS_PER_EVENT =
+      "SELECT event_id, count(*) AS n FROM orders WHERE event_id = ANY($1) GROUP BY event_id";
+  static final String CATEGORIES_OF_EVENTS =
+      "SELECT id, event_id, name, capacity FROM categories WHERE event_id = ANY($1) ORDER BY event_id, position, id";
+
+  private final Services services;
+  private final RedisKeys keys;
+
+  OverviewReader(Services services) {
+    this.services = services;
+    this.keys = services.keys();
+  }
+
+  Future<JsonArray> events() {
+    return services.redisApi().smembers(keys.events()).compose(members -> {
+      List<Long> ids = new ArrayList<>();
+      for (Response member : members) {
+        try {
+          ids.add(Long.parseLong(member.toString()));
+        } catch (NumberFormatException ignored) {
+          // not an event id: nothing to show
+        }
+      }
+      ids.sort((a, b) -> Long.compare(b, a));
+      List<Long> shown = ids.subList(0, Math.min(MAX_EVENTS, ids.size()));
+      if (shown.isEmpty()) {
+        return Future.succeededFuture(new JsonArray());
+      }
+      Future<List<Response>> redis = services.redis().batch(requests(shown));
+      Tuple idArray = Tuple.tuple().addArrayOfLong(shown.toArray(new Long[0]));
+      Future<RowSet<Row>> reservations = services.pg().preparedQuery(RESERVATIONS_PER_EVENT).execute(idArray);
+      Future<RowSet<Row>> orders = services.pg().preparedQuery(ORDERS_PER_EVENT).execute(idArray);
+      Future<RowSet<Row>> categories = services.pg().preparedQuery(CATEGORIES_OF_EVENTS).execute(idArray);
+      return Future.all(redis, reservations, orders, categories).map(all -> assemble(shown, redis.result(),
+          counts(reservations.result()), counts(orders.result()), categories.result()));
+    });
+  }
+
+  private List<Request> requests(List<Long> ids) {
+    String now = String.valueOf(System.currentTimeMillis());
+    List<Request> requests = new ArrayList<>();
+    for (long id : ids) {
+      RedisKeys.Event event = keys.event(id);
+      requests.add(Request.cmd(Command.HGETALL).arg(event.meta()));
+      requests.add(Request.cmd(Command.GET).arg(event.arrivals()));
+      requests.add(Request.cmd(Command.GET).arg(event.serving()));
+      requests.add(Request.cmd(Command.ZCOUNT).arg(event.activeShoppers()).arg(now).arg("+inf"));
+      requests.add(Request.cmd(Command.GET).arg(event.admittedTotal()));
+      requests.add(Request.cmd(Command.HGETALL).arg(event.availability()));
+    }
+    return requests;
+  }
+
+  private static JsonArray assemble(List<Long> ids, List<Response> redis, Map<Long, Long> reservations,
+      Map<Long, Long> orders, RowSet<Row> categoryRows) {
+    Map<Long, List<Row>> categories = new HashMap<>();
+    for (Row row : categoryRows) {
+      categories.computeIfAbsent(row.getLong("event_id"), k -> new ArrayList<>()).add(row);
+    }
+    JsonArray events = new JsonArray();
+    for (int i = 0; i < ids.size(); i++) {
+      long id = ids.get(i);
+      int at = i * COMMANDS_PER_EVENT;
+      Map<String, String> meta = hash(redis.get(at));
+      long arrivals = number(redis.get(at + 1));
+      long serving = number(redis.get(at + 2));
+      long active = number(redis.get(at + 3));
+      long admitted = number(redis.get(at + 4));
+      Map<String, String> availability = hash(redis.get(at + 5));
+      JsonArray categoryJson = new JsonArray();
+      for (Row row : categories.getOrDefault(id, List.of())) {
+        String available = availability.get("cat:" + row.getLong("id"));
+        categoryJson.add(new JsonObject()
+            .put("id", row.getLong("id"))
+            .put("name", row.getString("name"))
+            .put("capacity", row.getInteger("capacity"))
+            .put("available", available == null ? null : Long.parseLong(available)));
+      }
+      events.add(new JsonObject()
+          .put("id", id)
+          .put("name", meta.getOrDefault("name", "event " + id))
+          .put("slug", meta.get("slug"))
+          .put("queueOpensAt", longOrNull(meta.get("queueOpensAt")))
+          .put("saleStartsAt", longOrNull(meta.get("saleStartsAt")))
+          .put("saleEndsAt", longOrNull(meta.get("saleEndsAt")))
+          .put("paused", "true".equals(meta.get("paused")))
+          .put("waitingRoom", meta.getOrDefault("waitingRoom", "on"))
+          .put("admissionRatePerMinute", longOrNull(meta.get("admissionRatePerMinute")))
+          .put("maxActiveShoppers", longOrNull(meta.get("maxActiveShoppers")))
+          .put("arrivals", arrivals)
+          .put("serving", serving)
+          .put("waiting", Math.max(0, arrivals - serving))
+          .put("activeShoppers", active)
+          .put("admittedTotal", admitted)
+          .put("reservationsTotal", reservations.getOrDefault(id, 0L))
+          .put("ordersTotal", orders.getOrDefault(id, 0L))
+          .put("capacity", longOrNull(availability.get("capacity")))
+          .put("available", longOrNull(availability.get("available")))
+          .put("held", longOrNull(availability.get("held")))
+          .put("sold", longOrNull(availability.get("sold")))
+          .put("availabilityUpdatedAt", longOrNull(availability.get("updatedAt")))
+          .put("categories", categoryJson));
+    }
+    return events;
+  }
+
+  private static Map<Long, Long> counts(RowSet<Row> rows) {
+    Map<Long, Long> counts = new HashMap<>();
+    rows.forEach(row -> counts.put(row.getLong("event_id"), row.getLong("n")));
+    return counts;
+  }
+
+  static Map<String, String> hash(Response flat) {
+    Map<String, String> map = new HashMap<>();
+    if (flat == null) {
+      return map;
+    }
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      map.put(flat.get(i).toString(), flat.get(i + 1) == null ? null : flat.get(i + 1).toString());
+    }
+    return map;
+  }
+
+  private static long number(Response value) {
+    return value == null ? 0 : value.toLong();
+  }
+
+  private static Long longOrNull(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

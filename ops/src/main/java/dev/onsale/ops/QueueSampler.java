@@ -1,0 +1,120 @@
+package dev.onsale.ops;
+
+import dev.onsale.common.JobQueue;
+import dev.onsale.common.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.util.List;
+
+/**
+ * Reads how far behind one job stream is, from Redis alone: XLEN, the consumer group's pending
+ * summary and lag, and the ids (which are timestamps) of the oldest pending and the first
+ * undelivered entry. Works before the workers have created their group: then every entry is
+ * undelivered.
+ */
+public final class QueueSampler {
+
+  /** The consumer group every worker of a queue reads with (named by the workers module). */
+  public static final String GROUP = "workers";
+
+  /** When Redis cannot tell the lag, count undelivered entries up to this many. */
+  static final int UNDELIVERED_COUNT_CAP = 20_000;
+
+  private final RedisAPI redis;
+  private final RedisKeys keys;
+
+  public QueueSampler(RedisAPI redis, RedisKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  public Future<List<QueueStats>> sampleAll() {
+    List<Future<QueueStats>> samples = java.util.Arrays.stream(JobQueue.values()).map(this::sample).toList();
+    return Future.all(samples).map(all -> samples.stream().map(Future::result).toList());
+  }
+
+  public Future<QueueStats> sample(JobQueue queue) {
+    Future<QueueStats> stream = sampleStream(queue);
+    Future<Response> deadLetters = redis.xlen(keys.deadLetter(queue));
+    return Future.all(stream, deadLetters).map(all -> stream.result().withDeadLetters(deadLetters.result().toLong()));
+  }
+
+  private Future<QueueStats> sampleStream(JobQueue queue) {
+    String stream = keys.stream(queue);
+    long now = System.currentTimeMillis();
+    return redis.xlen(stream).compose(lengthReply -> {
+      long length = lengthReply.toLong();
+      if (length == 0) {
+        return Future.succeededFuture(new QueueStats(queue, 0, 0, 0, 0));
+      }
+      return group(stream).compose(group -> group == null
+          ? withoutGroup(queue, stream, length, now)
+          : withGroup(queue, stream, length, group, now));
+    });
+  }
+
+  /** Nobody reads the stream yet: every entry waits, the first one longest. */
+  private Future<QueueStats> withoutGroup(JobQueue queue, String stream, long length, long now) {
+    return redis.xrange(List.of(stream, "-", "+", "COUNT", "1"))
+        .map(first -> new QueueStats(queue, length, 0, length, ageSeconds(firstId(first), now)));
+  }
+
+  private Future<QueueStats> withGroup(JobQueue queue, String stream, long length, GroupInfo group, long now) {
+    Future<Response> pending = redis.xpending(List.of(stream, GROUP));
+    Future<Response> firstUndelivered = redis.xrange(List.of(stream, "(" + group.lastDeliveredId(), "+", "COUNT", "1"));
+    Future<Long> undelivered = group.lag() != null
+        ? Future.succeededFuture(group.lag())
+        : redis.xrange(List.of(stream, "(" + group.lastDeliveredId(), "+", "COUNT", String.valueOf(UNDELIVERED_COUNT_CAP)))
+            .map(entries -> (long) entries.size());
+    return Future.all(pending, firstUndelivered, undelivered).map(all -> {
+      Response summary = pending.result();
+      long pendingCount = summary.get(0).toLong();
+      String oldestPending = pendingCount > 0 && summary.get(1) != null ? summary.get(1).toString() : null;
+      String oldestUndelivered = firstId(firstUndelivered.result());
+      double age = Math.max(ageSeconds(oldestPending, now), ageSeconds(oldestUndelivered, now));
+      return new QueueStats(queue, length, pendingCount, undelivered.result(), age);
+    });
+  }
+
+  /** The group's last delivered id and lag (null when Redis cannot tell), or null without a group. */
+  private Future<GroupInfo> group(String stream) {
+    return redis.xinfo(List.of("GROUPS", stream)).map(groups -> {
+      for (Response group : groups) {
+        String name = field(group, "name");
+        if (GROUP.equals(name)) {
+          String lag = field(group, "lag");
+          return new GroupInfo(field(group, "last-delivered-id"), lag == null ? null : Long.parseLong(lag));
+        }
+      }
+      return null;
+    });
+  }
+
+  /** RESP2 replies are flat arrays of name, value, name, value. */
+  private static String field(Response flat, String name) {
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      if (name.equals(flat.get(i).toString())) {
+        Response value = flat.get(i + 1);
+        return value == null ? null : value.toString();
+      }
+    }
+    return null;
+  }
+
+  private static String firstId(Response entries) {
+    return entries == null || entries.size() == 0 ? null : entries.get(0).get(0).toString();
+  }
+
+  /** A stream id is {@code <epoch ms>-<sequence>}: the time the entry was added. */
+  static double ageSeconds(String streamId, long now) {
+    if (streamId == null) {
+      return 0;
+    }
+    int dash = streamId.indexOf('-');
+    long added = Long.parseLong(dash < 0 ? streamId : streamId.substring(0, dash));
+    return Math.max(0, now - added) / 1000.0;
+  }
+
+  private record GroupInfo(String lastDeliveredId, Long lag) {}
+}

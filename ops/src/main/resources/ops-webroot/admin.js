@@ -1,0 +1,228 @@
+// The organizer's page: lists events, creates one with its categories and schedule, reschedules,
+// changes the admission rate, pauses and resumes, and shows sales. Everything goes through the
+// admin API with the organizer token; the page can do nothing the API would not allow.
+(function () {
+  'use strict';
+  var O = window.Onsale;
+  var REFRESH_MS = 3000;
+  var selected = null;    // the selected event's JSON
+  var refreshTimer = null;
+
+  function $(id) { return document.getElementById(id); }
+
+  // datetime-local inputs hold local wall-clock time without a zone.
+  function toLocalInput(value) {
+    if (value === null || value === undefined) return '';
+    var ms = typeof value === 'number' ? value : Date.parse(value);
+    var d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
+    return d.toISOString().slice(0, 19);
+  }
+  function fromLocalInput(id) {
+    var value = $(id).value;
+    return value ? new Date(value).toISOString() : null;
+  }
+  function ms(value) { return typeof value === 'number' ? value : Date.parse(value); }
+
+  function say(node, text, bad) {
+    node.textContent = text;
+    node.className = text ? 'notice' + (bad ? ' bad' : '') : '';
+  }
+
+  function stateOf(event) {
+    var now = Date.now();
+    if (event.paused) return ['paused', 'warn'];
+    if (now >= ms(event.saleEndsAt)) return ['ended', 'muted'];
+    if (now >= ms(event.saleStartsAt)) return ['on sale', 'ok'];
+    if (now >= ms(event.queueOpensAt)) return ['queue open', 'info'];
+    return ['scheduled', 'muted'];
+  }
+
+  function loadEvents() {
+    return O.api('GET', '/api/v1/admin/events').then(function (answer) {
+      var list = Array.isArray(answer) ? answer : (answer.events || answer.items || []);
+      var body = document.querySelector('#event-list tbody');
+      body.textContent = '';
+      $('no-events').hidden = list.length > 0;
+      list.forEach(function (event) {
+        var state = stateOf(event);
+        var row = O.el('tr', { className: 'clickable' + (selected && selected.id === event.id ? ' selected' : ''),
+          'data-event-id': String(event.id) }, [
+          O.el('td', {}, [O.el('strong', { text: event.name }), O.el('div', { className: 'muted', text: event.venue || '' })]),
+          O.el('td', { text: O.when(ms(event.queueOpensAt)) }),
+          O.el('td', { text: O.when(ms(event.saleStartsAt)) }),
+          O.el('td', { className: 'num', text: O.fmt(event.admissionRatePerMinute) }),
+          O.el('td', {}, [O.el('span', { className: 'badge ' + state[1], text: state[0] })])]);
+        row.addEventListener('click', function () { select(event); });
+        body.appendChild(row);
+        if (selected && selected.id === event.id) { selected = event; showSelected(false); }
+      });
+      return list;
+    }, function (failure) {
+      say($('create-result'), 'Could not list events: ' + failure.message, true);
+      return [];
+    });
+  }
+
+  function select(event) {
+    selected = event;
+    showSelected(true);
+    document.querySelectorAll('#event-list tbody tr').forEach(function (tr) {
+      tr.classList.toggle('selected', tr.dataset.eventId === String(event.id));
+    });
+    refreshStats();
+  }
+
+  function showSelected(fillForm) {
+    $('selected').hidden = false;
+    $('sel-name').textContent = selected.name;
+    $('sel-slug').textContent = selected.slug;
+    var state = stateOf(selected);
+    $('sel-state').textContent = state[0];
+    $('sel-state').className = 'badge ' + state[1];
+    $('p-pause').textContent = selected.paused ? 'Resume sale' : 'Pause sale';
+    $('p-pause').className = selected.paused ? '' : 'secondary';
+    if (fillForm) {
+      $('p-queueOpensAt').value = toLocalInput(selected.queueOpensAt);
+      $('p-saleStartsAt').value = toLocalInput(selected.saleStartsAt);
+      $('p-saleEndsAt').value = toLocalInput(selected.saleEndsAt);
+      $('p-rate').value = selected.admissionRatePerMinute;
+      say($('patch-result'), '');
+    }
+  }
+
+  function refreshStats() {
+    clearTimeout(refreshTimer);
+    if (!selected) return;
+    var id = selected.id;
+    O.api('GET', '/api/v1/admin/events/' + id + '/stats').then(function (stats) {
+      if (!selected || selected.id !== id) return;
+      $('st-sold').textContent = O.fmt(stats.sold);
+      $('st-held').textContent = O.fmt(stats.held);
+      $('st-available').textContent = O.fmt(stats.available) + ' / ' + O.fmt(stats.capacity);
+      $('st-orders').textContent = O.fmt(stats.orders);
+      var body = document.querySelector('#st-categories tbody');
+      body.textContent = '';
+      (stats.categories || []).forEach(function (c) {
+        body.appendChild(O.el('tr', {}, [O.el('td', { text: c.name || ('#' + c.id) }),
+          O.el('td', { className: 'num', text: O.fmt(c.sold) }), O.el('td', { className: 'num', text: O.fmt(c.held) }),
+          O.el('td', { className: 'num', text: O.fmt(c.available) }), O.el('td', { className: 'num', text: O.fmt(c.capacity) })]));
+      });
+    }, function (failure) {
+      say($('patch-result'), 'Could not read sales: ' + failure.message, true);
+    }).then(function () {
+      refreshTimer = setTimeout(refreshStats, REFRESH_MS);
+    });
+  }
+
+  function patch(body, done) {
+    return O.api('PATCH', '/api/v1/admin/events/' + selected.id, body).then(function (event) {
+      if (event && event.id !== undefined) selected = event;
+      showSelected(false);
+      say($('patch-result'), done);
+      return loadEvents();
+    }, function (failure) {
+      say($('patch-result'), failure.message, true);
+    });
+  }
+
+  function categoryRow(name, price, currency, capacity) {
+    var row = O.el('div', { className: 'cat-row' }, [
+      O.el('input', { className: 'cat-name', required: '', maxlength: '100', placeholder: 'Standing' }),
+      O.el('input', { className: 'cat-price', type: 'number', min: '0', step: '0.01', required: '', placeholder: '45.00' }),
+      O.el('input', { className: 'cat-currency', required: '', maxlength: '3', pattern: '[A-Za-z]{3}' }),
+      O.el('input', { className: 'cat-capacity', type: 'number', min: '1', required: '', placeholder: '500' }),
+      O.el('button', { type: 'button', className: 'secondary cat-remove', text: 'Remove' })]);
+    row.querySelector('.cat-name').value = name || '';
+    row.querySelector('.cat-price').value = price === undefined ? '' : price;
+    row.querySelector('.cat-currency').value = currency || 'EUR';
+    row.querySelector('.cat-capacity').value = capacity === undefined ? '' : capacity;
+    row.querySelector('.cat-remove').addEventListener('click', function () {
+      if ($('c-categories').children.length > 1) row.remove();
+    });
+    $('c-categories').appendChild(row);
+    return row;
+  }
+
+  function createBody() {
+    var categories = Array.prototype.map.call($('c-categories').children, function (row) {
+      return {
+        name: row.querySelector('.cat-name').value.trim(),
+        priceCents: Math.round(parseFloat(row.querySelector('.cat-price').value) * 100),
+        currency: row.querySelector('.cat-currency').value.trim().toUpperCase(),
+        capacity: parseInt(row.querySelector('.cat-capacity').value, 10)
+      };
+    });
+    return {
+      name: $('c-name').value.trim(),
+      slug: $('c-slug').value.trim(),
+      venue: $('c-venue').value.trim(),
+      startsAt: fromLocalInput('c-startsAt'),
+      queueOpensAt: fromLocalInput('c-queueOpensAt'),
+      saleStartsAt: fromLocalInput('c-saleStartsAt'),
+      saleEndsAt: fromLocalInput('c-saleEndsAt'),
+      admissionRatePerMinute: parseInt($('c-rate').value, 10),
+      maxActiveShoppers: parseInt($('c-maxActive').value, 10),
+      maxTicketsPerOrder: parseInt($('c-maxTickets').value, 10),
+      holdSeconds: parseInt($('c-hold').value, 10),
+      waitingRoom: $('c-waitingRoom').value,
+      preQueue: $('c-preQueue').value,
+      categories: categories
+    };
+  }
+
+  function defaults() {
+    var now = Date.now();
+    var minute = 60000;
+    $('c-queueOpensAt').value = toLocalInput(Math.ceil((now + 2 * minute) / minute) * minute);
+    $('c-saleStartsAt').value = toLocalInput(Math.ceil((now + 10 * minute) / minute) * minute);
+    $('c-saleEndsAt').value = toLocalInput(Math.ceil((now + 7 * 24 * 60 * minute) / minute) * minute);
+    $('c-startsAt').value = toLocalInput(Math.ceil((now + 30 * 24 * 60 * minute) / minute) * minute);
+    if ($('c-categories').children.length === 0) categoryRow('Standing', '45.00', 'EUR', 500);
+  }
+
+  function start() {
+    defaults();
+    $('c-add-category').addEventListener('click', function () { categoryRow('', '', 'EUR', ''); });
+    $('c-name').addEventListener('input', function () {
+      if ($('c-slug').dataset.edited) return;
+      $('c-slug').value = $('c-name').value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+    });
+    $('c-slug').addEventListener('input', function () { $('c-slug').dataset.edited = '1'; });
+
+    $('create-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      $('c-submit').disabled = true;
+      O.api('POST', '/api/v1/admin/events', createBody()).then(function (created) {
+        say($('create-result'), 'Created "' + created.name + '": buyers will find it at /e/' + created.slug);
+        $('create-form').reset();
+        $('c-slug').dataset.edited = '';
+        $('c-categories').textContent = '';
+        defaults();
+        return loadEvents().then(function () { select(created); });
+      }, function (failure) {
+        say($('create-result'), failure.message, true);
+      }).then(function () { $('c-submit').disabled = false; });
+    });
+
+    $('patch-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      patch({
+        queueOpensAt: fromLocalInput('p-queueOpensAt'),
+        saleStartsAt: fromLocalInput('p-saleStartsAt'),
+        saleEndsAt: fromLocalInput('p-saleEndsAt'),
+        admissionRatePerMinute: parseInt($('p-rate').value, 10)
+      }, 'Saved.');
+    });
+    $('p-pause').addEventListener('click', function () {
+      var pausing = !selected.paused;
+      patch({ paused: pausing }, pausing ? 'Sale paused.' : 'Sale resumed.');
+    });
+
+    loadEvents();
+    setInterval(loadEvents, 15000);
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    O.requireLogin('/api/v1/admin/events', start);
+  });
+})();
