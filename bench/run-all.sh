@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Baselines and Onsale side by side, on this machine, in one go; prints the ratios the targets in
+# docs/PERFORMANCE.md are stated in. Starts its own Onsale (the built jar) on a free port against a
+# scratch database and Redis key prefix, and stops it and drops the database at the end.
+#
+#   bench/run-all.sh                 # everything, a few minutes
+#   STEPS="pgbench reserve" bench/run-all.sh
+#
+# Steps (STEPS, default "pgbench redis wrk reserve sale"):
+#   pgbench  bench/pgbench-claim.sh (the claim statement, 8/16/32/64 clients)
+#   redis    bench/redis-baseline.sh (the waiting room's commands)
+#   wrk      bench/wrk-baseline.sh (trivial endpoint, queue status, join)
+#   reserve  onsale-bench --mode reserve-only (the HTTP reservation endpoint, waiting room off),
+#            once per RESERVE_CONCURRENCY (requests in flight)
+#   reserve-plain  the same against an Onsale with coalescing off (ONSALE_RESERVATION_BATCH_SIZE=1)
+#   sale     onsale-bench, a full on-sale: SALE_BUYERS (20000) buyers for SALE_TICKETS (5000) tickets,
+#            then waits for every ticket's PDF
+#   memory   onsale-bench --mode join-only: MEMORY_BUYERS (100000) in the queue, then Onsale's heap
+# Settings: PG_BASE, DURATION (seconds per pgbench/wrk run, 10), RESERVE_SECONDS (30),
+# RESERVE_CONCURRENCY ("64 256"), RESERVE_TICKETS (400000), RESULTS (bench/results/<time>), KEEP=1.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+STEPS="${STEPS:-pgbench redis wrk reserve reserve-plain sale memory}"
+PG_BASE="${PG_BASE:-postgresql://postgres@127.0.0.1:5432}"
+DURATION="${DURATION:-10}"
+RESERVE_SECONDS="${RESERVE_SECONDS:-30}"
+RESERVE_CONCURRENCY="${RESERVE_CONCURRENCY:-64 256}"
+RESERVE_TICKETS="${RESERVE_TICKETS:-400000}"
+SALE_BUYERS="${SALE_BUYERS:-20000}"
+SALE_TICKETS="${SALE_TICKETS:-5000}"
+MEMORY_BUYERS="${MEMORY_BUYERS:-100000}"
+STAMP="$(date -u +%Y%m%d-%H%M%S)"
+ONSALE_JAVA_OPTS_SHOWN="${ONSALE_JAVA_OPTS:--Xmx512m}"
+RESULTS="${RESULTS:-$HERE/results/$STAMP}"
+KEEP="${KEEP:-0}"
+ID="$(date +%s)_$$"
+DB="onsale_bench_$ID"
+# The full sale and the memory run get a database of their own: the hundreds of thousands of
+# tickets and holds the reserve-only runs leave behind would slow the availability refresh.
+SALE_DB="onsale_bench_sale_$ID"
+CURRENT_DB="$DB"
+ADMIN_TOKEN="bench-admin-token-$ID"
+mkdir -p "$RESULTS"
+
+has() { [[ " $STEPS " == *" $1 "* ]]; }
+
+if [ ! -f "$ROOT/app/target/onsale.jar" ] || [ ! -f "$ROOT/bench/target/onsale-bench.jar" ]; then
+  (cd "$ROOT" && ./mvnw -B -q -pl app,bench -am package -DskipTests)
+fi
+
+SINK_PID=""
+SMTP_PORT=""
+ONSALE_PID=""
+stop_onsale() {
+  if [ -n "$ONSALE_PID" ]; then
+    kill "$ONSALE_PID" 2>/dev/null || true
+    wait "$ONSALE_PID" 2>/dev/null || true
+    ONSALE_PID=""
+  fi
+}
+cleanup() {
+  stop_onsale
+  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null || true
+  if [ "$KEEP" != "1" ]; then
+    for db in "$DB" "$SALE_DB"; do
+      psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+    done
+    redis-cli --scan --pattern "bench:$ID:*" | xargs -r -n 500 redis-cli DEL >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+start_onsale() {
+  stop_onsale
+  PORT=$(free_port)
+  BASE_URL="http://127.0.0.1:$PORT"
+  echo "== starting Onsale on $BASE_URL (database $CURRENT_DB, Redis prefix bench:$ID:) $*" >&2
+  env ONSALE_HTTP_PORT=$PORT \
+    ONSALE_PG_URL="$PG_BASE/$CURRENT_DB" \
+    ONSALE_REDIS_PREFIX="bench:$ID:" \
+    ONSALE_ADMIN_TOKEN="$ADMIN_TOKEN" \
+    ONSALE_TOKEN_SECRET="bench-token-secret-$ID-0123456789abcdef" \
+    ONSALE_MEDIA_DIR="$RESULTS/media" \
+    ONSALE_SMTP_PORT="${SMTP_PORT:-2525}" \
+    ONSALE_JOIN_RATE_PER_MINUTE="${ONSALE_JOIN_RATE_PER_MINUTE:-100000000}" \
+    "$@" \
+    java ${ONSALE_JAVA_OPTS:--Xmx512m} -jar "$ROOT/app/target/onsale.jar" serve >> "$RESULTS/onsale.log" 2>&1 &
+  ONSALE_PID=$!
+  for _ in $(seq 1 120); do
+    # Any HTTP answer means the server is up (the health endpoints arrive with the ops module).
+    if [ "$(curl -sS -o /dev/null -w '%{http_code}' "$BASE_URL/health/live" 2>/dev/null)" != "000" ]; then
+      return 0
+    fi
+    kill -0 "$ONSALE_PID" 2>/dev/null || { echo "Onsale did not start; see $RESULTS/onsale.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "Onsale did not answer within a minute; see $RESULTS/onsale.log" >&2
+  exit 1
+}
+
+bench() {
+  java -jar "$ROOT/bench/target/onsale-bench.jar" --base-url "$BASE_URL" --admin-token "$ADMIN_TOKEN" "$@"
+}
+
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
+
+if has pgbench; then
+  echo "== pgbench: the claim statement" >&2
+  OUT="$RESULTS/pgbench.tsv" DURATION="$DURATION" PG_BASE="$PG_BASE" "$HERE/pgbench-claim.sh" >/dev/null
+fi
+if has redis; then
+  echo "== redis-benchmark: the waiting room's commands" >&2
+  OUT="$RESULTS/redis.tsv" "$HERE/redis-baseline.sh" >/dev/null
+fi
+if has wrk || has reserve || has reserve-plain || has sale || has memory; then
+  start_onsale
+fi
+if has wrk; then
+  echo "== wrk: trivial endpoint, queue status, join" >&2
+  OUT="$RESULTS/wrk.tsv" BASE_URL="$BASE_URL" ADMIN_TOKEN="$ADMIN_TOKEN" DURATION="$DURATION" "$HERE/wrk-baseline.sh" >/dev/null
+fi
+reserve_run() {
+  local name="$1" concurrency="$2"
+  echo "== onsale-bench reserve-only ($name, $concurrency in flight): the HTTP reservation endpoint" >&2
+  bench --mode reserve-only --tickets "$RESERVE_TICKETS" --categories 2 --duration "$RESERVE_SECONDS" \
+    --concurrency "$concurrency" --connections "$concurrency" --warmup 5 --label "$name-c$concurrency" \
+    --out "$RESULTS/$name-c$concurrency" | tee "$RESULTS/$name-c$concurrency.txt" || true
+}
+if has reserve; then
+  for c in $RESERVE_CONCURRENCY; do reserve_run reserve-only "$c"; done
+fi
+if has reserve-plain; then
+  # The same endpoint without coalescing: one claim transaction per buyer.
+  start_onsale ONSALE_RESERVATION_BATCH_SIZE=1
+  for c in $RESERVE_CONCURRENCY; do reserve_run reserve-plain "$c"; done
+fi
+if has sale || has memory; then
+  # A fresh database, and an SMTP sink that counts the confirmation mails.
+  SMTP_PORT=$(free_port)
+  python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
+  SINK_PID=$!
+  CURRENT_DB="$SALE_DB"
+  start_onsale
+fi
+if has sale; then
+  echo "== onsale-bench: a full on-sale" >&2
+  bench --buyers "$SALE_BUYERS" --tickets "$SALE_TICKETS" --categories 2 --rate 1000000 --max-active "$SALE_TICKETS" \
+    --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label full-sale --out "$RESULTS/full-sale" ${SALE_ARGS:-} \
+    | tee "$RESULTS/full-sale.txt" || true
+  # The PDFs are done (--await-pdfs); now the mails, which follow them: up to two more minutes.
+  orders=$(json "$RESULTS/full-sale.json" "d['buyers']['ordered']")
+  t0=$(date +%s.%N)
+  for _ in $(seq 1 240); do
+    [ "$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)" -ge "$orders" ] && break
+    sleep 0.5
+  done
+  t1=$(date +%s.%N)
+  mails=$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)
+  awk -v m="$mails" -v o="$orders" -v a="$t0" -v b="$t1" \
+    'BEGIN { printf "%d of %d confirmation mails received, the last %.1f s after all PDFs were ready\n", m, o, b - a }' \
+    | tee "$RESULTS/mails.txt"
+fi
+if has memory; then
+  # 100,000 buyers join an event whose sale starts in an hour, into an Onsale limited to 512 MB of
+  # heap (ONSALE_JAVA_OPTS); then the heap in use after a full GC.
+  echo "== onsale-bench join-only: $MEMORY_BUYERS buyers in the queue" >&2
+  bench --mode join-only --buyers "$MEMORY_BUYERS" --tickets 1000 --sale-delay 3600 --connections 64 \
+    --label memory --out "$RESULTS/memory" | tee "$RESULTS/memory.txt" || true
+  if kill -0 "$ONSALE_PID" 2>/dev/null; then
+    jcmd "$ONSALE_PID" GC.run >/dev/null
+    jcmd "$ONSALE_PID" GC.heap_info > "$RESULTS/memory-heap.txt"
+    ps -o rss= -p "$ONSALE_PID" > "$RESULTS/memory-rss.txt"
+  else
+    echo "Onsale died during the memory run; see $RESULTS/onsale.log" | tee "$RESULTS/memory-heap.txt" >&2
+  fi
+fi
+stop_onsale
+
+echo
+echo "== ratios (results in $RESULTS)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }'; }
+if [ -f "$RESULTS/pgbench.tsv" ]; then
+  best_claim=$(awk -F'\t' '$1 == "claim" && $4 > m {m = $4; c = $2} END {print m "\t" c}' "$RESULTS/pgbench.tsv")
+  best=${best_claim%%$'\t'*}
+  echo "pgbench claim statement, best: $best buyers/s at ${best_claim#*$'\t'} clients"
+  for f in "$RESULTS"/reserve-*.json; do
+    [ -f "$f" ] || continue
+    line=$(json "$f" "'%s %s/s p50 %s ms p99 %s ms, integrity %s' % (d['label'], d['throughputPerSecond'].get('reserve', 0), d['latencyMs'].get('reserve', {}).get('p50'), d['latencyMs'].get('reserve', {}).get('p99'), d['integrity']['passed'])")
+    http=$(json "$f" "d['throughputPerSecond'].get('reserve', 0)")
+    echo "reservations: $line = $(ratio "$http" "$best") of pgbench (target >= 70%; > 100% with coalescing; p99 < 50 ms)"
+  done
+fi
+if [ -f "$RESULTS/wrk.tsv" ]; then
+  live=$(awk -F'\t' '$1 == "live" {print $2}' "$RESULTS/wrk.tsv")
+  status=$(awk -F'\t' '$1 == "status" {print $2}' "$RESULTS/wrk.tsv")
+  join=$(awk -F'\t' '$1 == "join" {print $2}' "$RESULTS/wrk.tsv")
+  [ -n "$status" ] && echo "queue status: $status/s vs trivial endpoint $live/s: $(ratio "$status" "$live") (target >= 50%)"
+  if [ -n "$join" ] && [ -f "$RESULTS/redis.tsv" ]; then
+    incr=$(awk -F'\t' '$1 == "INCR" {print $2}' "$RESULTS/redis.tsv")
+    echo "joins: $join/s vs redis-benchmark INCR $incr/s: $(ratio "$join" "$incr") (target >= 50%)"
+  fi
+fi
+if [ -f "$RESULTS/full-sale.json" ]; then
+  [ -f "$RESULTS/mails.txt" ] && echo "mails: $(cat "$RESULTS/mails.txt")"
+  echo "full sale: $(json "$RESULTS/full-sale.json" "'%d buyers, %d tickets ordered, last order after %s s (target < 60 s), PDFs %s, integrity %s' % (d['settings']['buyers'], d['ticketsOrdered'], d['saleFinishedSeconds'], d.get('pdfs'), d['integrity']['passed'])")"
+fi
+if [ -f "$RESULTS/memory-heap.txt" ]; then
+  echo "memory: $(json "$RESULTS/memory.json" "'%d buyers joined' % d['buyers']['joined']") into a $ONSALE_JAVA_OPTS_SHOWN heap; after a full GC: $(grep -o 'used [0-9]*K' "$RESULTS/memory-heap.txt" | head -1) (target < 512 MB)"
+fi

@@ -1,0 +1,271 @@
+package dev.onsale.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * One simulated buyer on the real path: join the queue, follow the status (polling with back-off,
+ * as the queue page does) until admitted or sold out, reserve with the admission token, order,
+ * then fetch the order. Runs entirely on its driver's event loop: no locks, no blocking.
+ */
+final class Buyer {
+
+  enum Outcome { ORDERED, SOLD_OUT, FAILED }
+
+  private final int index;
+  private final Run run;
+  private final Recorder recorder;
+  private final SplittableRandom random;
+  private final Promise<Outcome> done = Promise.promise();
+  private final String idempotencyPrefix = UUID.randomUUID().toString();
+
+  private String queueToken;
+  private String admissionToken;
+  private long pollDelay;
+  private int retries;
+  private int categoryCursor;
+  private int categoriesTried;
+  private int quantity;
+
+  Buyer(int index, Run run, Recorder recorder, SplittableRandom random) {
+    this.index = index;
+    this.run = run;
+    this.recorder = recorder;
+    this.random = random;
+  }
+
+  Future<Outcome> start() {
+    run.progress().arrived.incrementAndGet();
+    categoryCursor = index % run.event().categories().size();
+    Settings s = run.settings();
+    quantity = s.quantityMax() > s.quantity() ? s.quantity() + random.nextInt(s.quantityMax() - s.quantity() + 1) : s.quantity();
+    run.ledger().ticketsRequested.addAndGet(quantity);
+    if (run.event().waitingRoom()) {
+      join();
+    } else {
+      reserve();
+    }
+    return done.future();
+  }
+
+  private Vertx vertx() {
+    return run.vertx();
+  }
+
+  private void join() {
+    long t0 = System.nanoTime();
+    run.api().join(run.event().id()).onSuccess(guard(Step.JOIN, reply -> {
+      if (reply.ok()) {
+        recorder.success(Step.JOIN, t0);
+        run.progress().joined.incrementAndGet();
+        retries = 0;
+        queueToken = reply.body().getString("queueToken");
+        pollDelay = run.settings().pollMinMillis();
+        if (run.settings().mode() == Settings.Mode.JOIN_ONLY) {
+          finish(Outcome.ORDERED);
+          return;
+        }
+        onQueueState(reply.body());
+      } else {
+        retryOrFail(Step.JOIN, reply, this::join);
+      }
+    }));
+  }
+
+  private void poll() {
+    long t0 = System.nanoTime();
+    run.api().status(run.event().id(), queueToken).onSuccess(guard(Step.STATUS, reply -> {
+      if (reply.ok()) {
+        recorder.success(Step.STATUS, t0);
+        retries = 0;
+        onQueueState(reply.body());
+      } else {
+        retryOrFail(Step.STATUS, reply, this::poll);
+      }
+    }));
+  }
+
+  private void onQueueState(JsonObject body) {
+    String state = body.getString("state", "");
+    String token = body.getString("admissionToken");
+    if (token != null) {
+      admissionToken = token;
+      run.progress().admitted.incrementAndGet();
+      think(this::reserve);
+    } else if ("sold_out".equals(state) || "closed".equals(state)) {
+      soldOut();
+    } else if (queueToken == null) {
+      fail(Step.JOIN, "no queueToken");
+    } else {
+      vertx().setTimer(nextPollDelay(body), id -> poll());
+    }
+  }
+
+  /**
+   * Back-off as the page does it: the wait between polls grows while the buyer waits, but never
+   * past half the estimated wait, so a buyer near the front does not miss the admission.
+   */
+  private long nextPollDelay(JsonObject body) {
+    Settings s = run.settings();
+    long delay = pollDelay;
+    pollDelay = Math.min(s.pollMaxMillis(), Math.round(pollDelay * 1.5));
+    Number eta = body.getNumber("etaSeconds");
+    if (eta != null) {
+      delay = Math.min(delay, Math.max(s.pollMinMillis(), eta.longValue() * 500));
+    }
+    long jitter = delay / 5;
+    return Math.max(1, delay - jitter + (jitter > 0 ? random.nextLong(2 * jitter + 1) : 0));
+  }
+
+  private void reserve() {
+    EventInfo.Category category = run.event().categories().get(categoryCursor);
+    long t0 = System.nanoTime();
+    String key = run.settings().idempotencyKeys() ? idempotencyPrefix + "-r" + categoryCursor : null;
+    run.api().reserve(run.event().id(), admissionToken, category.id(), quantity, key).onSuccess(guard(Step.RESERVE, reply -> {
+      if (reply.status() == 201 || reply.status() == 200) {
+        recorder.success(Step.RESERVE, t0);
+        retries = 0;
+        List<Ledger.Ticket> tickets = tickets(reply.body().getJsonArray("tickets"));
+        run.ledger().reserved(tickets);
+        run.progress().reserved.incrementAndGet();
+        run.progress().ticketsReserved.addAndGet(tickets.size());
+        String reservationId = String.valueOf(reply.body().getValue("id"));
+        if (run.settings().mode() == Settings.Mode.FULL) {
+          think(() -> order(reservationId));
+        } else {
+          finish(Outcome.ORDERED);
+        }
+      } else if (reply.status() == 409 && "sold_out".equals(reply.errorCode())) {
+        recorder.soldOut(Step.RESERVE, t0);
+        run.progress().soldOutAt(run.clock().elapsedMillis());
+        categoriesTried++;
+        if (categoriesTried < run.event().categories().size()) {
+          // The page shows what is left: a buyer turned away from one category tries the next.
+          categoryCursor = (categoryCursor + 1) % run.event().categories().size();
+          reserve();
+        } else {
+          soldOut();
+        }
+      } else {
+        retryOrFail(Step.RESERVE, reply, this::reserve);
+      }
+    }));
+  }
+
+  private void order(String reservationId) {
+    long t0 = System.nanoTime();
+    String name = "Bench Buyer " + index;
+    String email = "buyer" + index + "@bench.onsale.test";
+    run.api().order(reservationId, name, email, run.settings().idempotencyKeys() ? idempotencyPrefix + "-o" : null).onSuccess(guard(Step.ORDER, reply -> {
+      if (reply.status() == 201 || reply.status() == 200) {
+        recorder.success(Step.ORDER, t0);
+        retries = 0;
+        JsonObject body = reply.body();
+        String code = body.getString("code");
+        String secret = body.getString("secret");
+        run.ledger().orders.put(code, new Ledger.OrderSeen(code, secret, tickets(body.getJsonArray("tickets"))));
+        run.progress().ordered.incrementAndGet();
+        run.progress().orderAt(run.clock().elapsedMillis());
+        if (run.settings().fetchOrders()) {
+          think(() -> fetch(code, secret));
+        } else {
+          finish(Outcome.ORDERED);
+        }
+      } else {
+        retryOrFail(Step.ORDER, reply, () -> order(reservationId));
+      }
+    }));
+  }
+
+  private void fetch(String code, String secret) {
+    long t0 = System.nanoTime();
+    run.api().fetchOrder(code, secret).onSuccess(guard(Step.FETCH, reply -> {
+      if (reply.ok()) {
+        recorder.success(Step.FETCH, t0);
+        run.ledger().fetched.put(code, new Ledger.OrderSeen(code, secret, tickets(reply.body().getJsonArray("tickets"))));
+        run.ledger().fetchedStatus.put(code, reply.body().getString("status", ""));
+        run.progress().fetched.incrementAndGet();
+        finish(Outcome.ORDERED);
+      } else {
+        retryOrFail(Step.FETCH, reply, () -> fetch(code, secret));
+      }
+    }));
+  }
+
+  /** A bug in the bench (say, an answer of an unexpected shape) fails the buyer loudly instead of stalling it. */
+  private io.vertx.core.Handler<Reply> guard(Step step, io.vertx.core.Handler<Reply> handler) {
+    return reply -> {
+      try {
+        handler.handle(reply);
+      } catch (RuntimeException e) {
+        recorder.error(step, "unexpected answer " + reply.status() + " (" + e.getClass().getSimpleName() + ")");
+        run.progress().errors.incrementAndGet();
+        fail(step, e.toString());
+      }
+    };
+  }
+
+  /** Overload and rate limits are retried after the server's Retry-After; anything else ends the buyer. */
+  private void retryOrFail(Step step, Reply reply, Runnable again) {
+    recorder.error(step, reply.label());
+    run.progress().errors.incrementAndGet();
+    if (reply.retryable() && retries < run.settings().maxRetries()) {
+      retries++;
+      long wait = reply.retryAfterSeconds() != null
+          ? Math.min(5_000, reply.retryAfterSeconds() * 1000L)
+          : Math.min(2_000, 100L << Math.min(retries, 5));
+      vertx().setTimer(Math.max(1, wait / 2 + random.nextLong(wait / 2 + 1)), id -> again.run());
+    } else {
+      fail(step, reply.label());
+    }
+  }
+
+  private void think(Runnable next) {
+    int think = run.settings().thinkMillis();
+    if (think <= 0) {
+      next.run();
+    } else {
+      vertx().setTimer(1 + random.nextInt(think), id -> next.run());
+    }
+  }
+
+  private void soldOut() {
+    run.progress().soldOut.incrementAndGet();
+    run.progress().soldOutAt(run.clock().elapsedMillis());
+    finish(Outcome.SOLD_OUT);
+  }
+
+  private void fail(Step step, String why) {
+    run.progress().failed.incrementAndGet();
+    finish(Outcome.FAILED);
+  }
+
+  private void finish(Outcome outcome) {
+    run.progress().finished.incrementAndGet();
+    done.tryComplete(outcome);
+  }
+
+  static List<Ledger.Ticket> tickets(JsonArray array) {
+    List<Ledger.Ticket> tickets = new ArrayList<>();
+    if (array == null) {
+      return tickets;
+    }
+    for (int i = 0; i < array.size(); i++) {
+      Object item = array.getValue(i);
+      if (item instanceof JsonObject t) {
+        tickets.add(new Ledger.Ticket(t.getLong("id"), t.getLong("categoryId", -1L)));
+      } else if (item instanceof Number n) {
+        tickets.add(new Ledger.Ticket(n.longValue(), -1L));
+      }
+    }
+    return tickets;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.onsale.bench;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Live counters every driver updates and the progress bar reads. */
+final class Progress {
+
+  final AtomicLong arrived = new AtomicLong();
+  final AtomicLong joined = new AtomicLong();
+  final AtomicLong admitted = new AtomicLong();
+  final AtomicLong reserved = new AtomicLong();
+  final AtomicLong ordered = new AtomicLong();
+  final AtomicLong fetched = new AtomicLong();
+  final AtomicLong soldOut = new AtomicLong();
+  final AtomicLong failed = new AtomicLong();
+  final AtomicLong finished = new AtomicLong();
+  final AtomicLong errors = new AtomicLong();
+  final AtomicLong ticketsReserved = new AtomicLong();
+  /** Milliseconds after the start when the first buyer heard "sold out"; -1 until then. */
+  final AtomicLong firstSoldOutMillis = new AtomicLong(-1);
+  /** Milliseconds after the start of the last order placed. */
+  final AtomicLong lastOrderMillis = new AtomicLong(-1);
+
+  void soldOutAt(long millis) {
+    firstSoldOutMillis.compareAndSet(-1, millis);
+  }
+
+  void orderAt(long millis) {
+    lastOrderMillis.accumulateAndGet(millis, Math::max);
+  }
+}

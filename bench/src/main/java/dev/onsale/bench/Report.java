@@ -1,0 +1,191 @@
+package dev.onsale.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/** The outcome of a run as JSON (the record) and as a self-contained HTML page with charts. */
+public record Report(JsonObject json) {
+
+  static final double[] PERCENTILES = {50, 90, 99, 99.9};
+
+  public boolean integrityPassed() {
+    return json.getJsonObject("integrity").getBoolean("passed");
+  }
+
+  static Report build(Settings settings, EventInfo event, RunClock clock, double seconds, Progress progress,
+      Ledger ledger, Recorder recorder, JsonObject stats, List<IntegrityCheck.Check> checks, JsonObject pdfs) {
+    JsonObject json = new JsonObject()
+        .put("tool", "onsale-bench")
+        .put("label", settings.label())
+        .put("mode", settings.mode().name().toLowerCase().replace('_', '-'))
+        .put("startedAt", Instant.ofEpochMilli(clock.startEpochMillis()).toString())
+        .put("baseUrl", settings.baseUrl())
+        .put("settings", settingsJson(settings))
+        .put("event", event.toJson())
+        .put("durationSeconds", round(seconds))
+        .put("buyers", new JsonObject()
+            .put("total", settings.mode() != Settings.Mode.RESERVE_ONLY ? settings.buyers() : 0)
+            .put("joined", progress.joined.get())
+            .put("admitted", progress.admitted.get())
+            .put("reserved", progress.reserved.get())
+            .put("ordered", progress.ordered.get())
+            .put("fetched", progress.fetched.get())
+            .put("soldOut", progress.soldOut.get())
+            .put("failed", progress.failed.get())
+            .put("unfinished", settings.mode() != Settings.Mode.RESERVE_ONLY
+                ? settings.buyers() - progress.finished.get() : 0))
+        .put("ticketsReserved", progress.ticketsReserved.get())
+        .put("ticketsOrdered", ledger.orders.values().stream().mapToLong(o -> o.tickets().size()).sum());
+    JsonObject throughput = new JsonObject();
+    JsonObject latency = new JsonObject();
+    JsonObject curves = new JsonObject();
+    for (Step step : Step.values()) {
+      Histogram h = recorder.latency(step);
+      if (h.getTotalCount() == 0) {
+        continue;
+      }
+      throughput.put(step.key(), round(recorder.ratePerSecond(step)));
+      JsonObject l = new JsonObject().put("count", h.getTotalCount()).put("mean", ms(h.getMean()));
+      for (double p : PERCENTILES) {
+        l.put(percentileKey(p), ms(h.getValueAtPercentile(p)));
+      }
+      l.put("max", ms(h.getMaxValue()));
+      latency.put(step.key(), l);
+      curves.put(step.key(), curve(h));
+    }
+    json.put("throughputPerSecond", throughput)
+        .put("latencyMs", latency)
+        .put("latencyCurves", curves)
+        .put("errors", errorsJson(recorder))
+        .put("errorCount", recorder.totalErrors())
+        .put("soldOutAnswers", recorder.soldOutAnswers())
+        .put("timeToSoldOutSeconds", progress.firstSoldOutMillis.get() < 0 ? null : progress.firstSoldOutMillis.get() / 1000.0)
+        .put("saleFinishedSeconds", progress.lastOrderMillis.get() < 0 ? null : progress.lastOrderMillis.get() / 1000.0)
+        .put("timeline", timeline(recorder))
+        .put("pdfs", pdfs)
+        .put("stats", stats);
+    JsonArray checkArray = new JsonArray();
+    checks.forEach(c -> checkArray.add(c.toJson()));
+    json.put("integrity", new JsonObject()
+        .put("passed", checks.stream().allMatch(IntegrityCheck.Check::passed))
+        .put("checks", checkArray));
+    return new Report(json);
+  }
+
+  static String percentileKey(double p) {
+    return "p" + (p == Math.floor(p) ? String.valueOf((int) p) : String.valueOf(p).replace(".", ""));
+  }
+
+  private static JsonObject errorsJson(Recorder recorder) {
+    JsonObject errors = new JsonObject();
+    recorder.errors().forEach(errors::put);
+    return errors;
+  }
+
+  private static JsonObject settingsJson(Settings s) {
+    return new JsonObject()
+        .put("buyers", s.buyers()).put("tickets", s.tickets()).put("categories", s.categories())
+        .put("admissionRatePerMinute", s.ratePerMinute()).put("maxActiveShoppers", s.maxActiveShoppers())
+        .put("holdSeconds", s.holdSeconds()).put("quantity", s.quantity()).put("quantityMax", s.quantityMax())
+        .put("arrival", s.arrival().name().toLowerCase()).put("rampSeconds", s.rampSeconds())
+        .put("thinkMillis", s.thinkMillis()).put("pollMinMillis", s.pollMinMillis()).put("pollMaxMillis", s.pollMaxMillis())
+        .put("connections", s.connections()).put("eventLoops", s.eventLoops())
+        .put("concurrency", s.concurrency()).put("durationSeconds", s.durationSeconds())
+        .put("warmupSeconds", s.warmupSeconds()).put("idempotencyKeys", s.idempotencyKeys()).put("saleDelaySeconds", s.saleDelaySeconds());
+  }
+
+  private static JsonArray curve(Histogram h) {
+    JsonArray points = new JsonArray();
+    for (double p : new double[] {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100}) {
+      points.add(new JsonArray().add(p).add(ms(h.getValueAtPercentile(p))));
+    }
+    return points;
+  }
+
+  private static JsonObject timeline(Recorder recorder) {
+    JsonObject timeline = new JsonObject();
+    List<long[]> seconds = recorder.perSecond();
+    for (Step step : Step.values()) {
+      JsonArray values = new JsonArray();
+      seconds.forEach(row -> values.add(row[step.ordinal()]));
+      timeline.put(step.key(), values);
+    }
+    JsonArray errors = new JsonArray();
+    seconds.forEach(row -> errors.add(row[Step.values().length]));
+    return timeline.put("errors", errors);
+  }
+
+  private static double ms(double micros) {
+    return round(micros / 1000.0);
+  }
+
+  static double round(double value) {
+    return Math.round(value * 100.0) / 100.0;
+  }
+
+  /** Writes {@code <out>.json} and {@code <out>.html}; answers the two paths. */
+  public List<Path> write(Path out) throws IOException {
+    Path base = out.toAbsolutePath();
+    if (base.getParent() != null) {
+      Files.createDirectories(base.getParent());
+    }
+    Path jsonFile = base.resolveSibling(base.getFileName() + ".json");
+    Path htmlFile = base.resolveSibling(base.getFileName() + ".html");
+    Files.writeString(jsonFile, json.encodePrettily(), StandardCharsets.UTF_8);
+    Files.writeString(htmlFile, ReportHtml.render(json), StandardCharsets.UTF_8);
+    return List.of(jsonFile, htmlFile);
+  }
+
+  /** The summary printed at the end of a run. */
+  public String summary() {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "%nOnsale bench, %s mode, %.1f s%n", json.getString("mode"), json.getDouble("durationSeconds")));
+    JsonObject b = json.getJsonObject("buyers");
+    if (!"reserve-only".equals(json.getString("mode"))) {
+      s.append(String.format(Locale.ROOT, "buyers %d: joined %d, admitted %d, reserved %d, ordered %d, sold out %d, failed %d, unfinished %d%n",
+          b.getLong("total"), b.getLong("joined"), b.getLong("admitted"), b.getLong("reserved"), b.getLong("ordered"),
+          b.getLong("soldOut"), b.getLong("failed"), b.getLong("unfinished")));
+    } else {
+      s.append(String.format(Locale.ROOT, "reservations %d, tickets %d%n", b.getLong("reserved"), json.getLong("ticketsReserved")));
+    }
+    s.append(String.format(Locale.ROOT, "%-12s %10s %10s %10s %10s %10s %10s%n", "step", "count", "per s", "p50 ms", "p99 ms", "p99.9 ms", "max ms"));
+    JsonObject latency = json.getJsonObject("latencyMs");
+    JsonObject throughput = json.getJsonObject("throughputPerSecond");
+    for (Step step : Step.values()) {
+      JsonObject l = latency.getJsonObject(step.key());
+      if (l == null) {
+        continue;
+      }
+      s.append(String.format(Locale.ROOT, "%-12s %10d %10.1f %10.2f %10.2f %10.2f %10.2f%n", step.label(), l.getLong("count"),
+          throughput.getDouble(step.key()), l.getDouble("p50"), l.getDouble("p99"), l.getDouble("p999"), l.getDouble("max")));
+    }
+    JsonObject errors = json.getJsonObject("errors");
+    s.append("errors: ").append(errors.isEmpty() ? "none" : errors.encode()).append('\n');
+    if (json.getValue("timeToSoldOutSeconds") != null) {
+      s.append("first sold-out answer after ").append(json.getValue("timeToSoldOutSeconds")).append(" s\n");
+    }
+    if (json.getValue("saleFinishedSeconds") != null) {
+      s.append("last order after ").append(json.getValue("saleFinishedSeconds")).append(" s\n");
+    }
+    JsonObject pdfs = json.getJsonObject("pdfs");
+    if (pdfs != null) {
+      s.append("PDFs: ").append(pdfs.getBoolean("allReady") ? "all ready" : "NOT all ready")
+          .append(" ").append(pdfs.getDouble("secondsAfterSale")).append(" s after the sale\n");
+    }
+    JsonObject integrity = json.getJsonObject("integrity");
+    s.append("integrity: ").append(integrity.getBoolean("passed") ? "PASSED" : "FAILED").append('\n');
+    integrity.getJsonArray("checks").forEach(o -> {
+      JsonObject c = (JsonObject) o;
+      s.append(c.getBoolean("passed") ? "  ok   " : "  FAIL ").append(c.getString("name")).append(": ").append(c.getString("detail")).append('\n');
+    });
+    return s.toString();
+  }
+}
