@@ -1,0 +1,71 @@
+package dev.onsale.app;
+
+import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestHttp;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** What the fault tests share: configurations for disposable servers, an event on sale, the checks after. */
+final class FaultRig {
+
+  static final String ADMIN_TOKEN = "fault-admin-token-0123456789abcdef";
+  static final String TOKEN_SECRET = "fault-token-secret-0123456789-0123456789-abcdef";
+
+  private FaultRig() {}
+
+  /** A configuration for one instance: the given PostgreSQL and Redis URLs, a fresh key prefix and port. */
+  static OnsaleConfig config(String pgUrl, String redisUrl, String prefix, Map<String, String> overrides) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("ONSALE_PG_URL", pgUrl);
+    settings.put("ONSALE_REDIS_URL", redisUrl);
+    settings.put("ONSALE_REDIS_PREFIX", prefix);
+    settings.put("ONSALE_HTTP_PORT", String.valueOf(TestEnv.freePort()));
+    settings.put("ONSALE_ADMIN_TOKEN", ADMIN_TOKEN);
+    settings.put("ONSALE_TOKEN_SECRET", TOKEN_SECRET);
+    settings.put("ONSALE_HTTP_INSTANCES", "2");
+    settings.put("ONSALE_MEDIA_DIR", System.getProperty("java.io.tmpdir") + "/onsale-fault-media-" + UUID.randomUUID());
+    settings.putAll(overrides);
+    return OnsaleConfig.fromMap(settings);
+  }
+
+  static String freshPrefix() {
+    return "fault:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+  }
+
+  static Map<String, String> admin() {
+    return Map.of("Authorization", "Bearer " + ADMIN_TOKEN);
+  }
+
+  /** An event on sale now with one category of {@code capacity} tickets; returns {eventId, categoryId}. */
+  static long[] eventOnSale(TestHttp http, String slug, int capacity, boolean waitingRoom) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    JsonObject body = new JsonObject()
+        .put("name", "Fault " + slug).put("slug", slug).put("venue", "Fault Hall")
+        .put("startsAt", now.plus(10, ChronoUnit.DAYS).toString())
+        .put("queueOpensAt", now.minusSeconds(120).toString())
+        .put("saleStartsAt", now.minusSeconds(60).toString())
+        .put("saleEndsAt", now.plus(1, ChronoUnit.DAYS).toString())
+        .put("admissionRatePerMinute", 6000).put("maxActiveShoppers", 1000)
+        .put("maxTicketsPerOrder", 4).put("holdSeconds", 300)
+        .put("waitingRoom", waitingRoom ? "on" : "off")
+        .put("categories", new JsonArray().add(new JsonObject()
+            .put("name", "Standing").put("priceCents", 5000).put("currency", "EUR").put("capacity", capacity)));
+    TestHttp.Answer answer = http.post("/api/v1/admin/events", body, admin());
+    if (answer.status() != 201) {
+      throw new AssertionError("create event: " + answer.status() + " " + answer.raw());
+    }
+    JsonObject event = answer.json();
+    return new long[] {event.getLong("id"), event.getJsonArray("categories").getJsonObject(0).getLong("id")};
+  }
+
+  /** The invariant checker's report through the organizer API. */
+  static JsonObject invariants(TestHttp http) {
+    return http.get("/api/v1/admin/invariants", admin()).json();
+  }
+}
