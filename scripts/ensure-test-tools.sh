@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests drive besides the JDK: headless Chromium and its driver for the page
+# tests, nginx to check the nginx config. Debian packages; needs root (CI and our machines are).
+set -u
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+      || echo "Could not install ${missing[*]}; the tests that need them will be skipped." >&2
+  else
+    echo "Missing ${missing[*]}: the tests that need them will be skipped (install them as root)." >&2
+  fi
+fi
+exit 0
