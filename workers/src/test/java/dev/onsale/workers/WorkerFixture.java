@@ -157,6 +157,13 @@ final class WorkerFixture implements AutoCloseable {
     return await(services.redis().send(request));
   }
 
+  /** Deletes the relay's per-row append marks, as a Redis that lost its data would have. */
+  void forgetAppendedMarks() {
+    for (Response key : redis(Request.cmd(Command.KEYS).arg(services.keys().prefix() + "jobs:appended:*"))) {
+      redis(Request.cmd(Command.DEL).arg(key.toString()));
+    }
+  }
+
   long xlen(String key) {
     return redis(Request.cmd(Command.XLEN).arg(key)).toLong();
   }
