@@ -43,12 +43,21 @@ public final class Clients {
         .build();
   }
 
-  /** A pooled client for short commands; blocking stream reads need {@link #dedicatedRedis}. */
+  /**
+   * The client for short commands: on an event loop, a pipelined connection per loop; elsewhere a
+   * pool. Blocking stream reads need {@link #dedicatedRedis}.
+   */
   public static Redis redis(Vertx vertx, OnsaleConfig config) {
-    return Redis.createClient(vertx, redisOptions(config)
+    // A connection per event-loop thread that sends, kept: the bound is only a safety net.
+    Redis loops = Redis.createClient(vertx, redisOptions(config)
+        .setPoolName("onsale-redis-loops")
+        .setMaxPoolSize(1024)
+        .setMaxPoolWaiting(1024));
+    Redis pool = Redis.createClient(vertx, redisOptions(config)
         .setPoolName("onsale-redis")
         .setMaxPoolSize(config.intSetting("ONSALE_REDIS_POOL_SIZE", 16))
         .setMaxPoolWaiting(config.intSetting("ONSALE_REDIS_WAIT_QUEUE", 8192)));
+    return new EventLoopRedis(loops, pool);
   }
 
   /** A client of its own, for a consumer whose {@code XREADGROUP BLOCK} holds the connection. */

@@ -1,0 +1,98 @@
+package dev.onsale.common;
+
+import static dev.onsale.common.testing.TestEnv.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.onsale.common.testing.TestEnv;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("EventLoopRedis: one pipelined connection per event loop, connected again when it ends")
+class EventLoopRedisTest {
+
+  private Vertx vertx;
+  private EventLoopRedis redis;
+  private String key;
+
+  @BeforeEach
+  void start() {
+    OnsaleConfig config = TestEnv.freshConfig();
+    vertx = Vertx.vertx();
+    redis = (EventLoopRedis) Clients.redis(vertx, config);
+    key = config.redisPrefix() + "loop-test";
+  }
+
+  @AfterEach
+  void stop() {
+    await(redis.send(Request.cmd(Command.DEL).arg(key)));
+    await(redis.close());
+    await(vertx.close());
+  }
+
+  @Test
+  @DisplayName("many commands sent at once from one event loop share one connection and all succeed")
+  void commandsOfOneLoopShareOneConnection() {
+    Context loop = vertx.getOrCreateContext();
+    List<Response> replies = onLoop(loop, () -> {
+      List<Future<Response>> sent = new ArrayList<>();
+      for (int i = 0; i < 1500; i++) {
+        sent.add(redis.send(Request.cmd(Command.INCR).arg(key)));
+      }
+      sent.add(redis.send(Request.cmd(Command.CLIENT).arg("ID")));
+      sent.add(redis.send(Request.cmd(Command.CLIENT).arg("ID")));
+      return Future.all(sent).map(all -> all.<Response>list());
+    });
+    assertThat(replies.get(1499).toLong()).isEqualTo(1500);
+    assertThat(replies.get(1500).toLong()).as("the connection of both CLIENT ID").isEqualTo(replies.get(1501).toLong());
+    assertThat(redis.connectionsHeld()).isEqualTo(1);
+
+    // More at once than one connection's pipeline takes (2,048 by default): the rest go to the pool.
+    List<Response> burst = onLoop(loop, () -> {
+      List<Future<Response>> sent = new ArrayList<>();
+      for (int i = 0; i < 5000; i++) {
+        sent.add(redis.send(Request.cmd(Command.INCR).arg(key)));
+      }
+      return Future.all(sent).map(all -> all.<Response>list());
+    });
+    assertThat(burst).hasSize(5000);
+    // From a thread that is no event loop, the pool answers.
+    assertThat(await(redis.send(Request.cmd(Command.GET).arg(key))).toLong()).isEqualTo(6500);
+  }
+
+  @Test
+  @DisplayName("a connection killed by Redis is replaced: later commands from its loop succeed on a new one")
+  void killedConnectionIsReplaced() throws InterruptedException {
+    Context loop = vertx.getOrCreateContext();
+    long first = onLoop(loop, () -> redis.send(Request.cmd(Command.CLIENT).arg("ID"))).toLong();
+    await(redis.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(first)));
+    Long second = null;
+    for (int attempt = 0; attempt < 50 && second == null; attempt++) {
+      // A command sent before the loop noticed the end may fail, as it would have with the pool.
+      second = onLoop(loop, () -> redis.send(Request.cmd(Command.CLIENT).arg("ID")).map(Response::toLong).otherwise((Long) null));
+      if (second == null) {
+        Thread.sleep(20);
+      }
+    }
+    assertThat(second).isNotNull().isNotEqualTo(first);
+    assertThat(onLoop(loop, () -> redis.send(Request.cmd(Command.INCR).arg(key))).toLong()).isEqualTo(1);
+    assertThat(redis.connectionsHeld()).isEqualTo(1);
+  }
+
+  private static <T> T onLoop(Context loop, Supplier<Future<T>> work) {
+    Promise<T> result = Promise.promise();
+    loop.runOnContext(ignored -> work.get().onComplete(result));
+    return await(result.future());
+  }
+}
