@@ -51,10 +51,6 @@ public final class RedisKeys {
     return prefix + "admission:leader";
   }
 
-  public String joinRateLimit(String clientAddress, long minute) {
-    return prefix + "ratelimit:join:" + clientAddress + ":" + minute;
-  }
-
   public String alerts() {
     return prefix + "alerts";
   }
@@ -94,6 +90,11 @@ public final class RedisKeys {
     /** Counter: buyers admitted in total (for metrics). */
     public String admittedTotal() {
       return base + "admitted";
+    }
+
+    /** Counter: new numbers this client address took for this event in this minute. */
+    public String joinRateLimit(String clientAddress, long minute) {
+      return base + "ratelimit:join:" + clientAddress + ":" + minute;
     }
   }
 }

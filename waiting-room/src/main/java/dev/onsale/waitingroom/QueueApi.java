@@ -9,8 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.util.UUID;
 
 /**
@@ -65,10 +63,8 @@ final class QueueApi {
 
   private Future<Joined> newNumber(RoutingContext ctx, QueueSnapshot snapshot, long now) {
     EventInfo event = snapshot.event();
-    return runtime.joinLimiter().check(ClientAddress.of(ctx, runtime.settings().trustForwardedFor()), now)
-        .compose(allowed -> runtime.redis().send(Request.cmd(Command.INCR).arg(runtime.keys().event(event.id()).arrivals())))
-        .map(reply -> {
-          long number = reply.toLong();
+    return runtime.numbers().take(event.id(), ClientAddress.of(ctx, runtime.settings().trustForwardedFor()), now)
+        .map(number -> {
           String token = runtime.tokens().queueToken(event.id(), number, UUID.randomUUID().toString(),
               (int) tokenSeconds(event, now));
           runtime.metrics().joined(event.id());

@@ -23,7 +23,7 @@ final class WaitingRoomRuntime {
   private final ShuffleOrders shuffles;
   private final QueueStatus status;
   private final QueueMetrics metrics;
-  private final JoinRateLimiter joinLimiter;
+  private final QueueNumbers numbers;
 
   private WaitingRoomRuntime(Services services) {
     this.services = services;
@@ -33,7 +33,7 @@ final class WaitingRoomRuntime {
     this.shuffles = new ShuffleOrders(services.vertx());
     this.status = new QueueStatus(services.redis(), services.keys(), services.tokens(), shuffles);
     this.metrics = new QueueMetrics(services.meters(), snapshots);
-    this.joinLimiter = new JoinRateLimiter(services.redis(), services.keys(), settings.joinRatePerMinute());
+    this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute());
   }
 
   static WaitingRoomRuntime of(Services services) {
@@ -84,7 +84,7 @@ final class WaitingRoomRuntime {
     return metrics;
   }
 
-  JoinRateLimiter joinLimiter() {
-    return joinLimiter;
+  QueueNumbers numbers() {
+    return numbers;
   }
 }

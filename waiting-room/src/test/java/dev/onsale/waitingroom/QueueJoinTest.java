@@ -9,7 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -127,6 +131,45 @@ class QueueJoinTest {
       assertThat(new JsonObject(refused.body()).getString("error")).isEqualTo("rate_limited");
       assertThat(refused.headers().firstValue("Retry-After")).isPresent();
       assertThat(limitedRoom.joinWithToken(104, token).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  @DisplayName("a flood of joins from several addresses: every number handed out once, in order, each address held to its limit")
+  void floodOfJoins() {
+    OnsaleConfig limited = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "40", "ONSALE_TRUST_FORWARDED_FOR", "true"));
+    try (TestRedis limitedRedis = new TestRedis(limited); WaitingRoomInstance limitedRoom = WaitingRoomInstance.start(limited)) {
+      limitedRedis.publishEvent(111, TestRedis.event(111, "flood-night", 60_000, 600, 100));
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      List<String> addresses = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.8");
+      List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+      List<String> from = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        for (String address : addresses) {
+          from.add(address);
+          sent.add(client.sendAsync(HttpRequest.newBuilder(URI.create(limitedRoom.url("/api/v1/events/111/queue")))
+              .header("X-Forwarded-For", address).POST(HttpRequest.BodyPublishers.noBody())
+              .timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+      }
+      Map<String, Integer> numbersPerAddress = new HashMap<>();
+      List<Long> numbers = new ArrayList<>();
+      int refused = 0;
+      for (int i = 0; i < sent.size(); i++) {
+        HttpResponse<String> response = sent.get(i).join();
+        if (response.statusCode() == 429) {
+          refused++;
+          continue;
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        numbers.add(new JsonObject(response.body()).getLong("number"));
+        numbersPerAddress.merge(from.get(i), 1, Integer::sum);
+      }
+      assertThat(refused).isEqualTo(8 * 20);
+      assertThat(numbersPerAddress).hasSize(8).allSatisfy((address, count) -> assertThat(count).isEqualTo(40));
+      assertThat(numbers).doesNotHaveDuplicates().hasSize(320);
+      assertThat(java.util.Collections.min(numbers)).isEqualTo(1);
+      assertThat(java.util.Collections.max(numbers)).isEqualTo(320);
     }
   }
 
