@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The queue's HTTP API: join, status (polled), status as a server-sent event stream, and the public
@@ -65,7 +66,7 @@ final class QueueApi {
     EventInfo event = snapshot.event();
     return runtime.numbers().take(event.id(), ClientAddress.of(ctx, runtime.settings().trustForwardedFor()), now)
         .map(number -> {
-          String token = runtime.tokens().queueToken(event.id(), number, UUID.randomUUID().toString(),
+          String token = runtime.tokens().queueToken(event.id(), number, memberId(),
               (int) tokenSeconds(event, now));
           runtime.metrics().joined(event.id());
           return new Joined(snapshot, number, token, true);
@@ -231,6 +232,15 @@ final class QueueApi {
   }
 
   private record Presented(long number, String token) {}
+
+  /**
+   * Tells two holders of one number apart (numbering restarts if Redis loses its data). Not a
+   * secret, as the token is signed: a thread-local random spares the lock of the secure one.
+   */
+  private static String memberId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
 
   private record Joined(QueueSnapshot snapshot, long number, String token, boolean fresh) {}
 }
