@@ -76,8 +76,9 @@ public final class OnsaleApp {
     List<Function<Services, WebModule>> web = new ArrayList<>();
     web.add(Ops::webModule);
     if (roles.web()) {
-      web.add(SaleCore::webModule);
+      // The router tries routes in order: the queue's join and status, the flood's endpoints, first.
       web.add(WaitingRoom::webModule);
+      web.add(SaleCore::webModule);
     }
     if (roles.ops()) {
       web.add(Ops::opsPages);
