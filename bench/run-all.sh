@@ -78,10 +78,13 @@ start_onsale() {
   stop_onsale
   PORT=$(free_port)
   BASE_URL="http://127.0.0.1:$PORT"
-  echo "== starting Onsale on $BASE_URL (database $CURRENT_DB, Redis prefix bench:$ID:) $*" >&2
+  # A Redis prefix per database: event ids start at 1 in each, and the sale's event must not meet
+  # the queue counters a wrk run left under the same id (hundreds of thousands of stale numbers).
+  PREFIX="bench:$ID:$CURRENT_DB:"
+  echo "== starting Onsale on $BASE_URL (database $CURRENT_DB, Redis prefix $PREFIX) $*" >&2
   env ONSALE_HTTP_PORT=$PORT \
     ONSALE_PG_URL="$PG_BASE/$CURRENT_DB" \
-    ONSALE_REDIS_PREFIX="bench:$ID:" \
+    ONSALE_REDIS_PREFIX="$PREFIX" \
     ONSALE_ADMIN_TOKEN="$ADMIN_TOKEN" \
     ONSALE_TOKEN_SECRET="bench-token-secret-$ID-0123456789abcdef" \
     ONSALE_MEDIA_DIR="$RESULTS/media" \
