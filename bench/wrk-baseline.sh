@@ -8,13 +8,16 @@
 #
 # Settings (environment): BASE_URL (http://127.0.0.1:8080), ADMIN_TOKEN ($ONSALE_ADMIN_TOKEN or the
 # development token), EVENT_ID (created when empty), DURATION seconds per run (15), CONNECTIONS (64),
-# THREADS (2), ENDPOINTS ("live status join"), OUT (file for the tab-separated results).
+# THREADS (2), ENDPOINTS ("live status join"), WARMUP seconds of unrecorded load before each
+# endpoint's run, so the JIT has compiled its path as it would have in a long on-sale (5),
+# OUT (file for the tab-separated results).
 set -euo pipefail
 
 BASE_URL="${BASE_URL:-http://127.0.0.1:8080}"
 ADMIN_TOKEN="${ADMIN_TOKEN:-${ONSALE_ADMIN_TOKEN:-dev-admin-token}}"
 EVENT_ID="${EVENT_ID:-}"
 DURATION="${DURATION:-15}"
+WARMUP="${WARMUP:-5}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 ENDPOINTS="${ENDPOINTS:-live status join}"
@@ -76,6 +79,9 @@ for endpoint in $ENDPOINTS; do
     *) echo "wrk-baseline: unknown endpoint $endpoint" >&2; exit 1 ;;
   esac
   log="$WORK/$endpoint.log"
+  if [ "$WARMUP" -gt 0 ]; then
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${args[@]}" "$url" > /dev/null
+  fi
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${args[@]}" "$url" > "$log"
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$log")
   p50=$(awk '$1 == "50%" {print $2}' "$log")
