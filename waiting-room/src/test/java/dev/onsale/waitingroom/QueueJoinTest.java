@@ -119,6 +119,7 @@ class QueueJoinTest {
   void joinRateLimit() {
     OnsaleConfig limited = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "3"));
     try (TestRedis limitedRedis = new TestRedis(limited); WaitingRoomInstance limitedRoom = WaitingRoomInstance.start(limited)) {
+      awaitFreshMinute();
       limitedRedis.publishEvent(104, TestRedis.event(104, "busy-night", 60_000, 600, 100));
       String token = null;
       for (int i = 0; i < 3; i++) {
@@ -139,6 +140,7 @@ class QueueJoinTest {
   void floodOfJoins() {
     OnsaleConfig limited = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "40", "ONSALE_TRUST_FORWARDED_FOR", "true"));
     try (TestRedis limitedRedis = new TestRedis(limited); WaitingRoomInstance limitedRoom = WaitingRoomInstance.start(limited)) {
+      awaitFreshMinute();
       limitedRedis.publishEvent(111, TestRedis.event(111, "flood-night", 60_000, 600, 100));
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       List<String> addresses = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.8");
@@ -284,5 +286,20 @@ class QueueJoinTest {
     assertThat(room.meters.get("onsale.queue.joined").tag("event", "109").counter().count()).isEqualTo(2.0);
     TestEnv.await(room.vertx.timer(700));
     assertThat(room.meters.get("onsale.queue.waiting").tag("event", "109").gauge().value()).isEqualTo(2.0);
+  }
+
+  /**
+   * The join limit counts in fixed one-minute windows: a test that counts refusals must not run
+   * across the turn of a minute, so it starts in a minute with at least 20 s left.
+   */
+  private static void awaitFreshMinute() {
+    long intoMinute = System.currentTimeMillis() % 60_000;
+    if (intoMinute > 40_000) {
+      try {
+        Thread.sleep(60_000 - intoMinute + 100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }
