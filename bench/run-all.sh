@@ -17,7 +17,9 @@
 #            then waits for every ticket's PDF
 #   memory   onsale-bench --mode join-only: MEMORY_BUYERS (100000) in the queue, then Onsale's heap
 # Settings: PG_BASE, DURATION (seconds per pgbench/wrk run, 10), RESERVE_SECONDS (30),
-# RESERVE_CONCURRENCY ("64 256"), RESERVE_TICKETS (400000), RESULTS (bench/results/<time>), KEEP=1.
+# RESERVE_CONCURRENCY ("64 256"), RESERVE_WARMUP (seconds of unrecorded load before each
+# reservation run, 5; 20 lets the JIT finish: see docs/PERFORMANCE.md, run G), RESERVE_TICKETS
+# (400000), RESULTS (bench/results/<time>), KEEP=1.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -130,7 +132,7 @@ reserve_run() {
   local name="$1" concurrency="$2"
   echo "== onsale-bench reserve-only ($name, $concurrency in flight): the HTTP reservation endpoint" >&2
   bench --mode reserve-only --tickets "$RESERVE_TICKETS" --categories 2 --duration "$RESERVE_SECONDS" \
-    --concurrency "$concurrency" --connections "$concurrency" --warmup 5 --label "$name-c$concurrency" \
+    --concurrency "$concurrency" --connections "$concurrency" --warmup "${RESERVE_WARMUP:-5}" --label "$name-c$concurrency" \
     --out "$RESULTS/$name-c$concurrency" | tee "$RESULTS/$name-c$concurrency.txt" || true
 }
 if has reserve; then
