@@ -4,6 +4,7 @@ import dev.onsale.common.Job;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -23,7 +24,7 @@ public final class JobStreams {
   public static final String GROUP = "workers";
 
   /** Moves due retries from the delay set back onto the stream, atomically, so none moves twice. */
-  private static final String MOVE_DUE_SCRIPT = """
+  private static final RedisScript MOVE_DUE_SCRIPT = new RedisScript("""
       local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
       for _, member in ipairs(due) do
         local job = cjson.decode(member)
@@ -32,23 +33,25 @@ public final class JobStreams {
         redis.call('ZREM', KEYS[1], member)
       end
       return #due
-      """;
+      """);
 
   /**
    * Appends a job unless its outbox row was appended before: the marker and the entry are written
    * in one script, so a relay that lost the reply (Redis went away after the append) and sends the
    * row again adds no second entry.
    */
+  // Sent whole (EVAL), not as a RedisScript: the relay pipelines a batch of appends, and one
+  // NOSCRIPT there would fail the whole batch.
   private static final String APPEND_ONCE_SCRIPT = """
       if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return false end
       return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
       """;
 
   /** Acknowledges and removes the entry, so that XLEN counts only work not yet done. */
-  private static final String ACK_SCRIPT = """
+  private static final RedisScript ACK_SCRIPT = new RedisScript("""
       redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
       return redis.call('XDEL', KEYS[1], ARGV[2])
-      """;
+      """);
 
   private final Redis redis;
   private final RedisKeys keys;
@@ -92,8 +95,7 @@ public final class JobStreams {
   }
 
   public Future<Void> ack(JobQueue queue, String entryId) {
-    return redis.send(Request.cmd(Command.EVAL).arg(ACK_SCRIPT).arg(1).arg(stream(queue)).arg(GROUP).arg(entryId))
-        .mapEmpty();
+    return ACK_SCRIPT.run(redis, List.of(stream(queue)), GROUP, entryId).mapEmpty();
   }
 
   /** Schedules the next try, then acknowledges this one (a crash between leaves a harmless duplicate). */
@@ -124,9 +126,7 @@ public final class JobStreams {
 
   /** Moves up to {@code limit} due retries onto the stream; returns how many moved. */
   public Future<Integer> moveDue(JobQueue queue, int limit) {
-    return redis.send(Request.cmd(Command.EVAL).arg(MOVE_DUE_SCRIPT).arg(2)
-            .arg(delayed(queue)).arg(stream(queue))
-            .arg(System.currentTimeMillis()).arg(limit).arg(maxLength))
+    return MOVE_DUE_SCRIPT.run(redis, List.of(delayed(queue), stream(queue)), System.currentTimeMillis(), limit, maxLength)
         .map(Response::toInteger);
   }
 
