@@ -1,19 +1,18 @@
 package dev.onsale.common;
 
 import static dev.onsale.common.testing.TestEnv.await;
+import static dev.onsale.common.testing.TestEnv.awaitOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -45,7 +44,7 @@ class EventLoopRedisTest {
   @DisplayName("many commands sent at once from one event loop share one connection and all succeed")
   void commandsOfOneLoopShareOneConnection() {
     Context loop = vertx.getOrCreateContext();
-    List<Response> replies = onLoop(loop, () -> {
+    List<Response> replies = awaitOn(loop, () -> {
       List<Future<Response>> sent = new ArrayList<>();
       for (int i = 0; i < 1500; i++) {
         sent.add(redis.send(Request.cmd(Command.INCR).arg(key)));
@@ -59,7 +58,7 @@ class EventLoopRedisTest {
     assertThat(redis.connectionsHeld()).isEqualTo(1);
 
     // More at once than one connection's pipeline takes (2,048 by default): the rest go to the pool.
-    List<Response> burst = onLoop(loop, () -> {
+    List<Response> burst = awaitOn(loop, () -> {
       List<Future<Response>> sent = new ArrayList<>();
       for (int i = 0; i < 5000; i++) {
         sent.add(redis.send(Request.cmd(Command.INCR).arg(key)));
@@ -75,24 +74,18 @@ class EventLoopRedisTest {
   @DisplayName("a connection killed by Redis is replaced: later commands from its loop succeed on a new one")
   void killedConnectionIsReplaced() throws InterruptedException {
     Context loop = vertx.getOrCreateContext();
-    long first = onLoop(loop, () -> redis.send(Request.cmd(Command.CLIENT).arg("ID"))).toLong();
+    long first = awaitOn(loop, () -> redis.send(Request.cmd(Command.CLIENT).arg("ID"))).toLong();
     await(redis.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(first)));
     Long second = null;
     for (int attempt = 0; attempt < 50 && second == null; attempt++) {
       // A command sent before the loop noticed the end may fail, as it would have with the pool.
-      second = onLoop(loop, () -> redis.send(Request.cmd(Command.CLIENT).arg("ID")).map(Response::toLong).otherwise((Long) null));
+      second = awaitOn(loop, () -> redis.send(Request.cmd(Command.CLIENT).arg("ID")).map(Response::toLong).otherwise((Long) null));
       if (second == null) {
         Thread.sleep(20);
       }
     }
     assertThat(second).isNotNull().isNotEqualTo(first);
-    assertThat(onLoop(loop, () -> redis.send(Request.cmd(Command.INCR).arg(key))).toLong()).isEqualTo(1);
+    assertThat(awaitOn(loop, () -> redis.send(Request.cmd(Command.INCR).arg(key))).toLong()).isEqualTo(1);
     assertThat(redis.connectionsHeld()).isEqualTo(1);
-  }
-
-  private static <T> T onLoop(Context loop, Supplier<Future<T>> work) {
-    Promise<T> result = Promise.promise();
-    loop.runOnContext(ignored -> work.get().onComplete(result));
-    return await(result.future());
   }
 }

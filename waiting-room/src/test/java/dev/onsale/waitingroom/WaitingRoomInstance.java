@@ -103,7 +103,7 @@ final class WaitingRoomInstance implements AutoCloseable {
   }
 
   /** A Redis client that counts the round trips it makes. */
-  private record CountingRedis(Redis delegate, AtomicLong count) implements Redis {
+  record CountingRedis(Redis delegate, AtomicLong count) implements Redis {
     @Override
     public Future<RedisConnection> connect() {
       return delegate.connect();

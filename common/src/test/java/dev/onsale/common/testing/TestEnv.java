@@ -2,7 +2,9 @@ package dev.onsale.common.testing;
 
 import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Gives each test its own PostgreSQL database and Redis key prefix against the real local services,
@@ -75,6 +78,13 @@ public final class TestEnv {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Runs the work on the given context (an event loop, for code that behaves per loop) and waits for it. */
+  public static <T> T awaitOn(Context context, Supplier<Future<T>> work) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(ignored -> work.get().onComplete(result));
+    return await(result.future());
   }
 
   private static void createDatabase(String database) {
