@@ -93,11 +93,15 @@
   function number(value) {
     return value === null || value === undefined ? '–' : Number(value).toLocaleString();
   }
-  function money(cents, currency) {
+  /** Amounts are integers in the currency's minor units: JPY has none, KWD three. */
+  function money(minor, currency) {
+    currency = currency || 'EUR';
+    var digits = 2;
     try {
-      return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'EUR' }).format(cents / 100);
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency: currency }).resolvedOptions().maximumFractionDigits;
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency }).format(minor / Math.pow(10, digits));
     } catch (e) {
-      return (cents / 100).toFixed(2) + ' ' + (currency || '');
+      return (minor / Math.pow(10, digits)).toFixed(digits) + ' ' + currency;
     }
   }
 
@@ -428,15 +432,20 @@
     show('shop-view', false);
     show('checkout-view', true);
     $('checkout-heading').focus();
-    var counts = {};
-    (reservation.tickets || []).forEach(function (t) { counts[t.categoryId] = (counts[t.categoryId] || 0) + 1; });
     var list = $('held-summary');
     list.textContent = '';
-    Object.keys(counts).forEach(function (categoryId) {
+    var currency = reservation.total && reservation.total.currency;
+    (reservation.lines || []).forEach(function (line) {
       var li = document.createElement('li');
-      li.textContent = counts[categoryId] + ' × ' + categoryName(Number(categoryId));
+      li.textContent = line.quantity + ' × ' + line.category + ' at ' + money(line.unitCents, currency)
+        + ' = ' + money(line.amountCents, currency);
       list.appendChild(li);
     });
+    if (reservation.total) {
+      text('held-total-amount', money(reservation.total.amountCents, currency));
+      show('held-total', true);
+      $('order-button').textContent = reservation.total.amountCents > 0 ? 'Order and pay' : 'Order (free)';
+    }
     var expiresAt = Date.parse(reservation.expiresAt);
     clearInterval(holdTimer);
     var tick = function () {
@@ -476,6 +485,11 @@
         clearInterval(holdTimer);
         forget(['reservation']);
         save({ order: { code: res.body.code, secret: res.body.secret } });
+        if (res.body.status === 'pending' && res.body.payment && res.body.payment.url) {
+          // Paying needs only the order: off to the payment page, which returns to the order page.
+          location.href = res.body.payment.url;
+          return;
+        }
         enterConfirmation(res.body.code, res.body.secret, res.body.tickets);
       } else {
         button.disabled = false;
@@ -532,6 +546,11 @@
   function pollOrder(code, secret, attempt) {
     call('GET', '/api/v1/orders/' + encodeURIComponent(code) + '?secret=' + encodeURIComponent(secret))
       .then(function (res) {
+        if (res.status === 200 && res.body.status && res.body.status !== 'paid') {
+          // Not paid (yet): the order page says what is left to do, and until when.
+          location.replace('/orders/' + encodeURIComponent(code) + '?secret=' + encodeURIComponent(secret));
+          return;
+        }
         var done = res.status === 200 && renderTickets(code, secret, res.body.tickets || []);
         if (res.status === 200 && res.body.status && res.body.status !== 'paid' && res.body.status !== 'confirmed'
             && res.body.status !== 'completed') {

@@ -7,7 +7,8 @@ public enum JobQueue {
   TICKETS("tickets"),
   MAIL("mail"),
   WEBHOOKS("webhooks"),
-  BACKGROUND("background");
+  BACKGROUND("background"),
+  PAYMENTS("payments");
 
   private final String streamName;
 
@@ -24,6 +25,6 @@ public enum JobQueue {
         .filter(q -> q.streamName.equals(name))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException(
-            "unknown job queue '" + name + "' (use tickets, mail, webhooks or background)"));
+            "unknown job queue '" + name + "' (use tickets, mail, webhooks, background or payments)"));
   }
 }

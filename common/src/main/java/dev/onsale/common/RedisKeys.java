@@ -51,6 +51,11 @@ public final class RedisKeys {
     return prefix + "admission:leader";
   }
 
+  /** Counter: provider sessions opened in this second, across the deployment (the provider's rate limit). */
+  public String paymentSessionRate(long epochSecond) {
+    return prefix + "payments:sessions:" + epochSecond;
+  }
+
   public String alerts() {
     return prefix + "alerts";
   }

@@ -8,6 +8,7 @@ import dev.onsale.common.ErrorHandler;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.WebModule;
+import dev.onsale.sale.payment.PaymentService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,9 +33,10 @@ final class AdminApi implements WebModule {
   private final Redis redis;
   private final RedisKeys keys;
   private final LongConsumer onChange;
+  private final PaymentService payments;
 
   AdminApi(AdminAuth auth, EventRepository events, SaleRepository sales, EventPublisher publisher,
-           Redis redis, RedisKeys keys, LongConsumer onChange) {
+           Redis redis, RedisKeys keys, PaymentService payments, LongConsumer onChange) {
     this.auth = auth;
     this.events = events;
     this.sales = sales;
@@ -42,6 +44,7 @@ final class AdminApi implements WebModule {
     this.redis = redis;
     this.keys = keys;
     this.onChange = onChange;
+    this.payments = payments;
   }
 
   @Override
@@ -54,11 +57,14 @@ final class AdminApi implements WebModule {
     router.get("/api/v1/admin/events/:eventId/stats").handler(this::stats);
     router.get("/api/v1/admin/events/:eventId/orders").handler(this::orders);
     router.post("/api/v1/admin/orders/:code/cancel").handler(this::cancel);
+    router.post("/api/v1/admin/orders/:code/mark-paid").handler(this::markPaid);
+    router.post("/api/v1/admin/orders/:code/refund-confirmed").handler(this::refundConfirmed);
+    router.post("/api/v1/admin/orders/:code/refund-retry").handler(this::refundRetry);
     router.get("/api/v1/admin/invariants").handler(this::invariants);
   }
 
   private void create(RoutingContext ctx) {
-    EventInput.NewEvent input = EventInput.parseNew(RequestBodies.object(ctx));
+    EventInput.NewEvent input = EventInput.parseNew(RequestBodies.object(ctx), payments.settings().minPaymentSeconds());
     events.create(input)
         .compose(event -> publish(event).map(event))
         .onSuccess(event -> ErrorHandler.json(ctx, 201, event.toJson()))
@@ -85,7 +91,7 @@ final class AdminApi implements WebModule {
     long eventId = pathId(ctx, "eventId", "event");
     JsonObject body = RequestBodies.object(ctx);
     events.find(eventId)
-        .map(current -> EventInput.parseChange(body, current))
+        .map(current -> EventInput.parseChange(body, current, payments.settings().minPaymentSeconds()))
         .compose(events::update)
         .compose(event -> publish(event).map(event))
         .onSuccess(event -> ErrorHandler.json(ctx, 200, event.toJson()))
@@ -107,11 +113,15 @@ final class AdminApi implements WebModule {
         .compose(event -> Future.all(events.availability(event), events.orderCounts(eventId), queueCounts(eventId)))
         .onSuccess(all -> {
           Availability availability = all.resultAt(0);
-          long[] orders = all.resultAt(1);
+          EventRepository.OrderCounts orders = all.resultAt(1);
           JsonObject body = availability.toJson()
               .put("eventId", eventId)
-              .put("orders", orders[0])
-              .put("cancelledOrders", orders[1])
+              .put("orders", orders.paid())
+              .put("cancelledOrders", orders.cancelled())
+              .put("pendingOrders", orders.pending())
+              .put("expiredOrders", orders.expired())
+              .put("refundedOrders", orders.refunded())
+              .put("refundTroubleOrders", orders.refundTrouble())
               .mergeIn(all.resultAt(2));
           ErrorHandler.json(ctx, 200, body);
         })
@@ -167,6 +177,58 @@ final class AdminApi implements WebModule {
   private void invariants(RoutingContext ctx) {
     new InvariantChecker(events.pool()).run()
         .onSuccess(report -> ErrorHandler.json(ctx, 200, report))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<SaleRepository.StoredOrder> order(RoutingContext ctx) {
+    String code = ctx.pathParam("code");
+    if (!Codes.looksLikeOrderCode(code)) {
+      return Future.failedFuture(ApiException.notFound("order"));
+    }
+    return sales.findOrder(code).compose(order -> order == null
+        ? Future.failedFuture(ApiException.notFound("order"))
+        : Future.succeededFuture(order));
+  }
+
+  /**
+   * The {@code manual} provider: the organizer received the order's amount by bank transfer. Settled
+   * like any confirmed payment: paid in time, completed late if its tickets can still be had, or
+   * refunded (owed by the organizer) when not.
+   */
+  private void markPaid(RoutingContext ctx) {
+    order(ctx)
+        .compose(order -> payments.markPaid(order.id()))
+        .onSuccess(settled -> {
+          onChange.accept(settled.eventId());
+          ErrorHandler.json(ctx, 200, new JsonObject().put("code", settled.orderCode()).put("result", settled.result()));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** The organizer refunded by hand what Onsale could not ({@code refund_due}, or {@code refund_failed}). */
+  private void refundConfirmed(RoutingContext ctx) {
+    order(ctx)
+        .compose(order -> payments.ofOrder(order.id()).compose(list -> {
+          List<Future<String>> done = list.stream()
+              .filter(p -> "refund_due".equals(p.status()) || "refund_failed".equals(p.status()))
+              .map(p -> payments.refundConfirmed(p.id()))
+              .toList();
+          if (done.isEmpty()) {
+            return Future.failedFuture(ApiException.conflict("no_refund_owed", "this order owes no refund"));
+          }
+          return Future.all(done).map(order.code());
+        }))
+        .onSuccess(code -> ErrorHandler.json(ctx, 200, new JsonObject().put("code", code).put("result", "refunded")))
+        .onFailure(ctx::fail);
+  }
+
+  /** Tries a failed refund again through the payments queue. */
+  private void refundRetry(RoutingContext ctx) {
+    order(ctx)
+        .compose(order -> payments.retryRefunds(order.id()).compose(ids -> ids.isEmpty()
+            ? Future.failedFuture(ApiException.conflict("no_failed_refund", "this order has no failed refund"))
+            : Future.succeededFuture(new JsonObject().put("code", order.code()).put("retrying", new JsonArray(ids)))))
+        .onSuccess(body -> ErrorHandler.json(ctx, 202, body))
         .onFailure(ctx::fail);
   }
 

@@ -2,17 +2,20 @@ package dev.onsale.sale;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * Tickets per state, counted from the ticket rows (never from a counter that can drift):
- * available = open and not held, held = open with an unexpired hold, sold = the rest.
+ * available = open and free, held = in an unexpired hold, pending = kept for an order awaiting its
+ * payment, sold = the rest. {@code nextReleaseAt} is the earliest moment a held or kept ticket can
+ * come back (null when none is held or kept).
  */
-public record Availability(long eventId, List<PerCategory> categories) {
+public record Availability(long eventId, List<PerCategory> categories, Instant nextReleaseAt) {
 
-  public record PerCategory(long categoryId, String name, long capacity, long available, long held) {
+  public record PerCategory(long categoryId, String name, long capacity, long available, long held, long pending) {
     public long sold() {
-      return capacity - available - held;
+      return capacity - available - held - pending;
     }
 
     JsonObject toJson() {
@@ -22,8 +25,13 @@ public record Availability(long eventId, List<PerCategory> categories) {
           .put("capacity", capacity)
           .put("available", available)
           .put("held", held)
+          .put("pending", pending)
           .put("sold", sold());
     }
+  }
+
+  public long pending() {
+    return categories.stream().mapToLong(PerCategory::pending).sum();
   }
 
   public long capacity() {
@@ -46,9 +54,12 @@ public record Availability(long eventId, List<PerCategory> categories) {
     return categories.stream().filter(c -> c.categoryId() == categoryId).mapToLong(PerCategory::available).sum();
   }
 
-  /** Nothing free and no hold that could come back: the sale is over for everyone waiting. */
+  /**
+   * Nothing free and nothing held or kept that could come back: the sale is over for everyone
+   * waiting. Tickets in baskets (held, or kept for a payment) are not sold out: some may come back.
+   */
   public boolean soldOut() {
-    return available() == 0 && held() == 0;
+    return available() == 0 && held() == 0 && pending() == 0;
   }
 
   public JsonObject toJson() {
@@ -58,7 +69,9 @@ public record Availability(long eventId, List<PerCategory> categories) {
         .put("capacity", capacity())
         .put("available", available())
         .put("held", held())
+        .put("pending", pending())
         .put("sold", sold())
+        .put("nextReleaseAt", nextReleaseAt == null ? null : dev.onsale.common.Json.instant(nextReleaseAt))
         .put("categories", cats);
   }
 }

@@ -24,7 +24,20 @@ public record Event(
     boolean waitingRoom,
     String preQueue,
     boolean paused,
+    Payment payment,
+    String timeZone,
+    JoinChallenge joinChallenge,
     List<Category> categories) {
+
+  /** How long a buyer has to pay an order, and how much longer its tickets stay kept for a payment in flight. */
+  public record Payment(int seconds, int graceSeconds) {
+    public static final Payment DEFAULT = new Payment(900, 120);
+  }
+
+  /** What joining the queue costs a buyer's device: {@code none}, or a proof of work of {@code difficulty} bits. */
+  public record JoinChallenge(String kind, int difficulty) {
+    public static final JoinChallenge NONE = new JoinChallenge("none", 18);
+  }
 
   public record Category(long id, String name, int priceCents, String currency, int capacity) {
     JsonObject toJson() {
@@ -39,6 +52,11 @@ public record Event(
 
   public Optional<Category> category(long categoryId) {
     return categories.stream().filter(c -> c.id() == categoryId).findFirst();
+  }
+
+  /** One currency per event; null only for an event without categories. */
+  public String currency() {
+    return categories.isEmpty() ? null : categories.get(0).currency();
   }
 
   public boolean saleOpenAt(Instant now) {
@@ -64,6 +82,12 @@ public record Event(
         .put("waitingRoom", waitingRoom ? "on" : "off")
         .put("preQueue", preQueue)
         .put("paused", paused)
+        .put("paymentSeconds", payment.seconds())
+        .put("paymentGraceSeconds", payment.graceSeconds())
+        .put("timeZone", timeZone)
+        .put("joinChallenge", joinChallenge.kind())
+        .put("powDifficulty", joinChallenge.difficulty())
+        .put("currency", currency())
         .put("categories", cats);
   }
 }

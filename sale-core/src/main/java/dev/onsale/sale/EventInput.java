@@ -15,6 +15,7 @@ import dev.onsale.common.ApiException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +33,13 @@ final class EventInput {
   private static final Set<String> EVENT_FIELDS = Set.of(
       "name", "slug", "venue", "startsAt", "queueOpensAt", "saleStartsAt", "saleEndsAt",
       "admissionRatePerMinute", "maxActiveShoppers", "maxTicketsPerOrder", "holdSeconds",
-      "waitingRoom", "preQueue", "categories", "paused");
+      "waitingRoom", "preQueue", "categories", "paused", "paymentSeconds", "paymentGraceSeconds",
+      "timeZone", "joinChallenge", "powDifficulty");
+  static final int MIN_PAYMENT_SECONDS = 30;
+  /** Stripe's Checkout needs time for 3-D Secure and a slow bank: no window under five minutes. */
+  static final int MIN_STRIPE_PAYMENT_SECONDS = 300;
+  static final int MAX_PAYMENT_SECONDS = 86_400;
+  static final int MAX_GRACE_SECONDS = 3600;
   private static final Set<String> CATEGORY_FIELDS = Set.of("id", "name", "priceCents", "currency", "capacity");
 
   private EventInput() {}
@@ -42,6 +49,7 @@ final class EventInput {
       String slug, String name, String venue, Instant startsAt, Instant queueOpensAt,
       Instant saleStartsAt, Instant saleEndsAt, int admissionRatePerMinute, int maxActiveShoppers,
       int maxTicketsPerOrder, int holdSeconds, boolean waitingRoom, String preQueue,
+      Event.Payment payment, String timeZone, Event.JoinChallenge joinChallenge,
       List<NewCategory> categories) {}
 
   record NewCategory(String name, int priceCents, String currency, int capacity) {}
@@ -51,7 +59,7 @@ final class EventInput {
 
   record Resize(long categoryId, int from, int to) {}
 
-  static NewEvent parseNew(JsonObject json) {
+  static NewEvent parseNew(JsonObject json, int minPaymentSeconds) {
     onlyFields(json, EVENT_FIELDS, "");
     if (json.containsKey("paused")) {
       throw ApiException.invalid("paused", "a new event cannot be paused; PATCH it after creation");
@@ -74,12 +82,15 @@ final class EventInput {
         optionalInt(json, "holdSeconds", 30, 3600, 600),
         onOff(json, true),
         preQueue(json, "fifo"),
+        payment(json, Event.Payment.DEFAULT, minPaymentSeconds),
+        timeZone(json, "UTC"),
+        joinChallenge(json, Event.JoinChallenge.NONE),
         categories);
     checkSchedule(event.queueOpensAt(), event.saleStartsAt(), event.saleEndsAt(), event.startsAt());
     return event;
   }
 
-  static Change parseChange(JsonObject json, Event current) {
+  static Change parseChange(JsonObject json, Event current, int minPaymentSeconds) {
     onlyFields(json, EVENT_FIELDS, "");
     if (json.isEmpty()) {
       throw ApiException.badRequest("empty_change", "name at least one field to change");
@@ -103,6 +114,9 @@ final class EventInput {
         onOff(json, current.waitingRoom()),
         preQueue(json, current.preQueue()),
         optionalBoolean(json, "paused", current.paused()),
+        payment(json, current.payment(), minPaymentSeconds),
+        timeZone(json, current.timeZone()),
+        joinChallenge(json, current.joinChallenge()),
         current.categories());
     if (updated.name().isEmpty() || updated.venue().isEmpty()) {
       throw ApiException.invalid(updated.name().isEmpty() ? "name" : "venue", "must not be empty");
@@ -204,6 +218,33 @@ final class EventInput {
     if (startsAt.isBefore(saleStarts)) {
       throw ApiException.invalid("startsAt", "must not be before saleStartsAt");
     }
+  }
+
+  private static Event.Payment payment(JsonObject json, Event.Payment fallback, int minPaymentSeconds) {
+    int seconds = optionalInt(json, "paymentSeconds", MIN_PAYMENT_SECONDS, MAX_PAYMENT_SECONDS, fallback.seconds());
+    if (seconds < minPaymentSeconds) {
+      throw ApiException.invalid("paymentSeconds",
+          "must be at least " + minPaymentSeconds + " with this deployment's payment provider");
+    }
+    return new Event.Payment(seconds, optionalInt(json, "paymentGraceSeconds", 0, MAX_GRACE_SECONDS, fallback.graceSeconds()));
+  }
+
+  /** An IANA zone such as Europe/Berlin (or UTC): pages, PDFs and mails show the event's times in it. */
+  private static String timeZone(JsonObject json, String fallback) {
+    String zone = optionalString(json, "timeZone", 64, fallback);
+    if (!"UTC".equals(zone) && !ZoneId.getAvailableZoneIds().contains(zone)) {
+      throw ApiException.invalid("timeZone", "must be an IANA time zone such as Europe/Berlin");
+    }
+    return zone;
+  }
+
+  private static Event.JoinChallenge joinChallenge(JsonObject json, Event.JoinChallenge fallback) {
+    Object kind = json.getValue("joinChallenge");
+    if (kind != null && !"none".equals(kind) && !"pow".equals(kind)) {
+      throw ApiException.invalid("joinChallenge", "must be \"none\" or \"pow\"");
+    }
+    return new Event.JoinChallenge(kind == null ? fallback.kind() : (String) kind,
+        optionalInt(json, "powDifficulty", 1, 32, fallback.difficulty()));
   }
 
   private static boolean onOff(JsonObject json, boolean fallback) {

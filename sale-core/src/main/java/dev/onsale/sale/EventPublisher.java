@@ -38,7 +38,11 @@ public final class EventPublisher {
         .arg("holdSeconds").arg(e.holdSeconds())
         .arg("waitingRoom").arg(e.waitingRoom() ? "on" : "off")
         .arg("preQueue").arg(e.preQueue())
-        .arg("paused").arg(String.valueOf(e.paused()));
+        .arg("paused").arg(String.valueOf(e.paused()))
+        .arg("timeZone").arg(e.timeZone())
+        .arg("paymentSeconds").arg(e.payment().seconds())
+        .arg("joinChallenge").arg(e.joinChallenge().kind())
+        .arg("powDifficulty").arg(e.joinChallenge().difficulty());
     return redis.batch(List.of(
             meta,
             Request.cmd(Command.SET).arg(keys.slug(e.slug())).arg(e.id()),
@@ -51,6 +55,8 @@ public final class EventPublisher {
         .arg("capacity").arg(a.capacity())
         .arg("available").arg(a.available())
         .arg("held").arg(a.held())
+        .arg("pending").arg(a.pending())
+        .arg("nextReleaseAt").arg(a.nextReleaseAt() == null ? 0 : a.nextReleaseAt().toEpochMilli())
         .arg("sold").arg(a.sold())
         .arg("updatedAt").arg(System.currentTimeMillis());
     a.categories().forEach(c -> hset.arg("cat:" + c.categoryId()).arg(c.available()));

@@ -36,7 +36,9 @@ public final class EventRepository {
                 input.slug(), input.name(), input.venue(), Json.utc(input.startsAt()),
                 Json.utc(input.queueOpensAt()), Json.utc(input.saleStartsAt()), Json.utc(input.saleEndsAt()),
                 input.admissionRatePerMinute(), input.maxActiveShoppers(), input.maxTicketsPerOrder(),
-                input.holdSeconds(), input.waitingRoom(), input.preQueue()}))
+                input.holdSeconds(), input.waitingRoom(), input.preQueue(), input.payment().seconds(),
+                input.payment().graceSeconds(), input.timeZone(), input.joinChallenge().kind(),
+                input.joinChallenge().difficulty()}))
             .map(rows -> rows.iterator().next().getLong(0))
             .compose(eventId -> addCategories(conn, eventId, input.categories(), 0).map(eventId)))
         .recover(e -> Future.failedFuture(isUniqueViolation(e)
@@ -68,7 +70,8 @@ public final class EventRepository {
                 e.id(), e.name(), e.venue(), Json.utc(e.startsAt()), Json.utc(e.queueOpensAt()),
                 Json.utc(e.saleStartsAt()), Json.utc(e.saleEndsAt()), e.admissionRatePerMinute(),
                 e.maxActiveShoppers(), e.maxTicketsPerOrder(), e.holdSeconds(), e.waitingRoom(),
-                e.preQueue(), e.paused()})))
+                e.preQueue(), e.paused(), e.payment().seconds(), e.payment().graceSeconds(), e.timeZone(),
+                e.joinChallenge().kind(), e.joinChallenge().difficulty()})))
             .compose(ignored -> resize(conn, e.id(), change.resizes()))
             .compose(ignored -> addCategories(conn, e.id(), change.added(), e.categories().size())))
         .recover(failure -> Future.failedFuture(isUniqueViolation(failure)
@@ -172,6 +175,9 @@ public final class EventRepository {
         r.getBoolean("waiting_room"),
         r.getString("pre_queue"),
         r.getBoolean("paused"),
+        new Event.Payment(r.getInteger("payment_seconds"), r.getInteger("payment_grace_seconds")),
+        r.getString("time_zone"),
+        new Event.JoinChallenge(r.getString("join_challenge"), r.getInteger("pow_difficulty")),
         List.copyOf(categories));
   }
 
@@ -184,20 +190,32 @@ public final class EventRepository {
 
   private static Availability toAvailability(Event event, RowSet<Row> rows) {
     Map<Long, long[]> open = new HashMap<>();
-    rows.forEach(r -> open.put(r.getLong("category_id"), new long[] {r.getLong("available"), r.getLong("open")}));
+    java.time.Instant nextRelease = null;
+    for (Row r : rows) {
+      open.put(r.getLong("category_id"), new long[] {r.getLong("available"), r.getLong("pending"), r.getLong("open")});
+      java.time.OffsetDateTime release = r.getOffsetDateTime("next_release_at");
+      if (release != null && (nextRelease == null || release.toInstant().isBefore(nextRelease))) {
+        nextRelease = release.toInstant();
+      }
+    }
     List<Availability.PerCategory> categories = new ArrayList<>();
     for (Event.Category c : event.categories()) {
-      long[] counts = open.getOrDefault(c.id(), new long[] {0, 0});
-      categories.add(new Availability.PerCategory(c.id(), c.name(), c.capacity(), counts[0], counts[1] - counts[0]));
+      long[] counts = open.getOrDefault(c.id(), new long[] {0, 0, 0});
+      categories.add(new Availability.PerCategory(c.id(), c.name(), c.capacity(), counts[0],
+          counts[2] - counts[0] - counts[1], counts[1]));
     }
-    return new Availability(event.id(), categories);
+    return new Availability(event.id(), categories, nextRelease);
   }
 
-  Future<long[]> orderCounts(long eventId) {
+  /** Orders per status as buyers see them; {@code refundTrouble} counts refund_failed and refund_due. */
+  record OrderCounts(long paid, long cancelled, long pending, long expired, long refunded, long refundTrouble) {}
+
+  Future<OrderCounts> orderCounts(long eventId) {
     return pool.preparedQuery(SaleSql.COUNT_ORDERS).execute(Tuple.of(eventId))
         .map(rows -> {
           Row r = rows.iterator().next();
-          return new long[] {r.getLong("paid"), r.getLong("cancelled")};
+          return new OrderCounts(r.getLong("paid"), r.getLong("cancelled"), r.getLong("pending"),
+              r.getLong("expired"), r.getLong("refunded"), r.getLong("refund_trouble"));
         });
   }
 

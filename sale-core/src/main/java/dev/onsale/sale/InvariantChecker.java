@@ -1,5 +1,6 @@
 package dev.onsale.sale;
 
+import dev.onsale.common.JobTypes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,9 +41,34 @@ public final class InvariantChecker {
                       GROUP BY t.reservation_id) h ON h.reservation_id = r.id
          WHERE r.status = 'active' AND r.expires_at > now() + interval '1 second'
            AND r.ticket_count <> coalesce(h.held, 0)""");
-    CHECKS.put("every order's jobs are in the outbox", """
+    CHECKS.put("every paid order's jobs are in the outbox", """
         SELECT o.code FROM orders o
-         WHERE NOT EXISTS (SELECT 1 FROM outbox x WHERE x.type = 'order.confirmation' AND (x.payload->>'orderId')::bigint = o.id)""");
+         WHERE o.status = 'paid' AND NOT EXISTS (
+           SELECT 1 FROM outbox x WHERE x.type IN ('%s', '%s') AND (x.payload->>'orderId')::bigint = o.id)"""
+        .formatted(JobTypes.ORDER_CONFIRMATION, JobTypes.ORDER_LATE_PAID));
+    CHECKS.put("every paid order has exactly its own tickets sold", """
+        SELECT o.code FROM orders o
+         WHERE o.status = 'paid' AND (
+           o.ticket_count <> (SELECT count(*) FROM order_tickets ot WHERE ot.order_id = o.id AND ot.active)
+           OR o.ticket_count <> (SELECT count(*) FROM tickets t WHERE t.order_id = o.id AND t.status = 'sold'))""");
+    CHECKS.put("no ticket is both in a paid order and in a live hold or pending order", """
+        SELECT t.id::text FROM tickets t JOIN order_tickets ot ON ot.ticket_id = t.id AND ot.active
+         WHERE t.status = 'open' AND t.held_until >= now()""");
+    CHECKS.put("every pending order keeps exactly its tickets until its grace ends", """
+        SELECT o.code FROM orders o
+         WHERE o.status = 'pending' AND o.keep_until > now() + interval '1 second'
+           AND o.ticket_count <> (SELECT count(*) FROM tickets t
+                                   WHERE t.order_id = o.id AND t.status = 'open' AND t.held_until >= o.keep_until)""");
+    CHECKS.put("every successful payment paid its order, or is refunded or owed back", """
+        SELECT p.id::text FROM payments p JOIN orders o ON o.id = p.order_id
+         WHERE p.status = 'succeeded' AND NOT (o.status = 'paid' AND o.paid_by = p.id)""");
+    CHECKS.put("per currency, money kept equals the total of paid orders", """
+        SELECT coalesce(k.currency, t.currency) || ': kept ' || coalesce(k.kept, 0) || ', paid orders ' || coalesce(t.total, 0)
+          FROM (SELECT received_currency AS currency, sum(received_cents) AS kept FROM payments
+                 WHERE status = 'succeeded' GROUP BY received_currency) k
+          FULL JOIN (SELECT currency, sum(total_cents) AS total FROM orders
+                      WHERE status = 'paid' AND total_cents > 0 GROUP BY currency) t ON t.currency = k.currency
+         WHERE coalesce(k.kept, 0) <> coalesce(t.total, 0)""");
   }
 
   private final Pool pool;

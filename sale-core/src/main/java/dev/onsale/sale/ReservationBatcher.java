@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,18 +87,24 @@ final class ReservationBatcher {
   private static void distribute(long eventId, long categoryId, List<Pending> batch, RowSet<Row> rows) {
     Map<UUID, List<SaleRepository.HeldTicket>> tickets = new HashMap<>();
     Map<UUID, Instant> until = new HashMap<>();
+    java.util.Set<UUID> used = new java.util.HashSet<>();
     for (Row row : rows) {
       UUID id = row.getUUID("reservation_id");
       List<SaleRepository.HeldTicket> mine = tickets.computeIfAbsent(id, k -> new ArrayList<>());
       Long ticket = row.getLong("ticket_id");
-      if (ticket != null) {
+      OffsetDateTime heldUntil = row.getOffsetDateTime("held_until");
+      if (ticket == null && heldUntil != null) {
+        used.add(id); // '-infinity': the admission was used for an order
+      } else if (ticket != null) {
         mine.add(new SaleRepository.HeldTicket(ticket, categoryId));
         until.put(id, row.getOffsetDateTime("held_until").toInstant());
       }
     }
     for (Pending p : batch) {
       List<SaleRepository.HeldTicket> mine = tickets.get(p.id());
-      if (mine == null) {
+      if (used.contains(p.id())) {
+        p.promise().fail(SaleRepository.admissionUsed());
+      } else if (mine == null) {
         p.promise().fail(new SaleRepository.SoldOut(categoryId));
       } else if (mine.isEmpty()) {
         p.promise().fail(SaleRepository.admissionInUse());

@@ -3,6 +3,10 @@ package dev.onsale.sale;
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.Services;
 import dev.onsale.common.WebModule;
+import dev.onsale.sale.payment.PaymentService;
+import dev.onsale.sale.payment.Payments;
+import dev.onsale.sale.payment.PaymentsApi;
+import dev.onsale.sale.payment.ShopPages;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 
@@ -18,18 +22,24 @@ public final class SaleCore {
     EventPublisher publisher = new EventPublisher(services.redis(), services.keys());
     EventCache<Event> cache = new EventCache<>(1000, events::find);
     SaleMetrics metrics = new SaleMetrics(services.meters());
+    PaymentService payments = Payments.service(services);
     ShopApi shop = new ShopApi(cache, events, sales, new Idempotency(services.pg()), services.tokens(),
-        services.redis(), services.keys(), metrics, batcher(services));
+        services.redis(), services.keys(), metrics, batcher(services), payments,
+        Boolean.parseBoolean(services.config().setting("ONSALE_TRUST_FORWARDED_FOR", "false")));
     AdminApi admin = new AdminApi(new AdminAuth(services.config().adminToken()), events, sales, publisher,
-        services.redis(), services.keys(), eventId -> {
+        services.redis(), services.keys(), payments, eventId -> {
           cache.invalidate(eventId);
           services.vertx().eventBus().send(AvailabilityVerticle.DIRTY_ADDRESS, eventId);
         });
+    ShopPages pages = new ShopPages();
+    PaymentsApi paymentsApi = new PaymentsApi(payments, pages);
     OpenApiDocument openApi = new OpenApiDocument();
     OrderExportsApi exports = new OrderExportsApi(new AdminAuth(services.config().adminToken()), events, services.pg());
     return router -> {
       admin.mount(router);
       shop.mount(router);
+      pages.mount(router);
+      paymentsApi.mount(router);
       openApi.mount(router);
       new WebhooksApi(services).mount(router);
       exports.mount(router);

@@ -27,9 +27,15 @@ public final class SaleRepository {
 
   public record HeldTicket(long id, long categoryId) {}
 
-  /** What an order placed or cancelled tells the caller. */
-  public record Placed(long orderId, long eventId, Long admissionNumber, long totalCents, String currency,
-                       List<HeldTicket> tickets) {}
+  /**
+   * What an order placed or cancelled tells the caller: {@code status} is {@code paid} (total zero)
+   * or {@code pending} until {@code paymentExpiresAt}.
+   */
+  public record Placed(long orderId, long eventId, Long admissionNumber, String status, long totalCents, String currency,
+                       Instant paymentExpiresAt, List<HeldTicket> tickets) {}
+
+  /** Who pays, and how: the payment row's id (written with the order), its provider, the buyer's address. */
+  public record PaymentTerms(UUID paymentId, String provider, String buyerAddress, int maxPendingTickets) {}
 
   public record Released(long eventId, Long admissionNumber) {}
 
@@ -59,6 +65,9 @@ public final class SaleRepository {
     if (e instanceof PgException pg && "sold_out".equals(pg.getErrorMessage())) {
       return new SoldOut(Long.parseLong(pg.getDetail()));
     }
+    if (e instanceof PgException pg && "admission_used".equals(pg.getErrorMessage())) {
+      return admissionUsed();
+    }
     if (EventRepository.isUniqueViolation(e)) {
       return admissionInUse();
     }
@@ -68,6 +77,12 @@ public final class SaleRepository {
   static ApiException admissionInUse() {
     return ApiException.conflict("admission_in_use",
         "this admission already holds a reservation: order it or release it first");
+  }
+
+  /** The admission placed an order already: it ended there, and the buyer's slot went to the next in line. */
+  static ApiException admissionUsed() {
+    return ApiException.conflict("admission_used",
+        "this admission was used for an order; join the queue again to buy more");
   }
 
   /** Thrown when a category has fewer free tickets than asked for. */
@@ -106,9 +121,12 @@ public final class SaleRepository {
             : Future.succeededFuture(rows.iterator().next().getString("status")));
   }
 
-  /** Turns a hold into an order, with its outbox rows, in one transaction. */
-  public Future<Placed> placeOrder(UUID reservationId, String code, String secret, String name, String email) {
-    return pool.preparedQuery(SaleSql.PLACE_ORDER).execute(Tuple.of(reservationId, code, secret, name, email))
+  /** Turns a hold into an order (paid, or pending with its first payment row), in one transaction. */
+  public Future<Placed> placeOrder(UUID reservationId, String code, String secret, String name, String email,
+                                   PaymentTerms terms) {
+    return pool.preparedQuery(SaleSql.PLACE_ORDER)
+        .execute(Tuple.from(new Object[] {reservationId, code, secret, name, email, terms.paymentId(), terms.provider(),
+            terms.buyerAddress(), terms.maxPendingTickets()}))
         .map(rows -> {
           List<HeldTicket> tickets = new ArrayList<>();
           Row first = null;
@@ -116,8 +134,10 @@ public final class SaleRepository {
             first = first == null ? r : first;
             tickets.add(new HeldTicket(r.getLong("ticket_id"), r.getLong("category_id")));
           }
+          OffsetDateTime window = first.getOffsetDateTime("payment_expires_at");
           return new Placed(first.getLong("order_id"), first.getLong("event_id"), first.getLong("admission_n"),
-              first.getLong("total_cents"), first.getString("currency"), tickets);
+              first.getString("status"), first.getLong("total_cents"), first.getString("currency"),
+              window == null ? null : window.toInstant(), tickets);
         })
         .recover(e -> Future.failedFuture(translateOrderFailure(e)));
   }
@@ -132,6 +152,9 @@ public final class SaleRepository {
           ? ApiException.conflict("reservation_ordered", "this reservation has already been ordered")
           : new ApiException(410, "hold_expired", "this reservation was " + pg.getDetail() + "; reserve again");
       case "hold_expired" -> new ApiException(410, "hold_expired", "the hold on these tickets has expired; reserve again");
+      case "too_many_pending" -> new ApiException(429, "too_many_pending",
+          "this address already keeps " + pg.getDetail() + " tickets in orders waiting for payment; pay or let them go first",
+          null, 60);
       default -> e;
     };
   }
@@ -140,14 +163,14 @@ public final class SaleRepository {
     return pool.preparedQuery(SaleSql.CANCEL_ORDER).execute(Tuple.of(code))
         .map(rows -> {
           Row r = rows.iterator().next();
-          return new Placed(r.getLong("order_id"), r.getLong("event_id"), null, 0, null, List.of());
+          return new Placed(r.getLong("order_id"), r.getLong("event_id"), null, "cancelled", 0, null, null, List.of());
         })
         .recover(e -> {
           if (e instanceof PgException pg && "order_not_found".equals(pg.getErrorMessage())) {
             return Future.failedFuture(ApiException.notFound("order"));
           }
-          if (e instanceof PgException pg && "order_not_paid".equals(pg.getErrorMessage())) {
-            return Future.failedFuture(ApiException.conflict("order_not_paid", "this order is already " + pg.getDetail()));
+          if (e instanceof PgException pg && "order_not_cancellable".equals(pg.getErrorMessage())) {
+            return Future.failedFuture(ApiException.conflict("order_not_cancellable", "this order is already " + pg.getDetail()));
           }
           return Future.failedFuture(e);
         });
@@ -155,7 +178,9 @@ public final class SaleRepository {
 
   /** An order as stored, with the secret to compare; null when the code is unknown. */
   public record StoredOrder(long id, String code, String secret, long eventId, String buyerName, String buyerEmail,
-                            String status, long totalCents, String currency, OffsetDateTime createdAt) {}
+                            String status, long totalCents, String currency, OffsetDateTime createdAt,
+                            OffsetDateTime paymentExpiresAt, OffsetDateTime keepUntil, OffsetDateTime paidAt,
+                            int ticketCount) {}
 
   public Future<StoredOrder> findOrder(String code) {
     return pool.preparedQuery(SaleSql.SELECT_ORDER).execute(Tuple.of(code))
@@ -166,7 +191,9 @@ public final class SaleRepository {
           Row r = rows.iterator().next();
           return new StoredOrder(r.getLong("id"), r.getString("code"), r.getString("secret"), r.getLong("event_id"),
               r.getString("buyer_name"), r.getString("buyer_email"), r.getString("status"),
-              r.getLong("total_cents"), r.getString("currency"), r.getOffsetDateTime("created_at"));
+              r.getLong("total_cents"), r.getString("currency"), r.getOffsetDateTime("created_at"),
+              r.getOffsetDateTime("payment_expires_at"), r.getOffsetDateTime("keep_until"),
+              r.getOffsetDateTime("paid_at"), r.getInteger("ticket_count"));
         });
   }
 
@@ -178,6 +205,17 @@ public final class SaleRepository {
           List<OrderTicket> tickets = new ArrayList<>();
           rows.forEach(r -> tickets.add(new OrderTicket(r.getLong("ticket_id"), r.getLong("category_id"),
               r.getString("category_name"), r.getBoolean("active"), r.getBoolean("pdf_ready"))));
+          return tickets;
+        });
+  }
+
+  /** The tickets a pending order keeps while its buyer pays. */
+  public Future<List<OrderTicket>> keptTickets(long orderId) {
+    return pool.preparedQuery(SaleSql.SELECT_KEPT_TICKETS).execute(Tuple.of(orderId))
+        .map(rows -> {
+          List<OrderTicket> tickets = new ArrayList<>();
+          rows.forEach(r -> tickets.add(new OrderTicket(r.getLong("ticket_id"), r.getLong("category_id"),
+              r.getString("category_name"), true, false)));
           return tickets;
         });
   }

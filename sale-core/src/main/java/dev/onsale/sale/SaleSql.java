@@ -8,8 +8,9 @@ final class SaleSql {
   static final String INSERT_EVENT = """
       INSERT INTO events (slug, name, venue, starts_at, queue_opens_at, sale_starts_at, sale_ends_at,
                           admission_rate_per_minute, max_active_shoppers, max_tickets_per_order,
-                          hold_seconds, waiting_room, pre_queue)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                          hold_seconds, waiting_room, pre_queue, payment_seconds, payment_grace_seconds,
+                          time_zone, join_challenge, pow_difficulty)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
       RETURNING id""";
 
   static final String INSERT_CATEGORY = """
@@ -37,7 +38,9 @@ final class SaleSql {
       UPDATE events SET name = $2, venue = $3, starts_at = $4, queue_opens_at = $5,
              sale_starts_at = $6, sale_ends_at = $7, admission_rate_per_minute = $8,
              max_active_shoppers = $9, max_tickets_per_order = $10, hold_seconds = $11,
-             waiting_room = $12, pre_queue = $13, paused = $14, updated_at = now()
+             waiting_room = $12, pre_queue = $13, paused = $14, payment_seconds = $15,
+             payment_grace_seconds = $16, time_zone = $17, join_challenge = $18, pow_difficulty = $19,
+             updated_at = now()
        WHERE id = $1""";
 
   static final String SELECT_EVENT_FOR_UPDATE = "SELECT id FROM events WHERE id = $1 FOR UPDATE";
@@ -45,13 +48,15 @@ final class SaleSql {
   static final String SELECT_EVENT = """
       SELECT id, slug, name, venue, starts_at, queue_opens_at, sale_starts_at, sale_ends_at,
              admission_rate_per_minute, max_active_shoppers, max_tickets_per_order, hold_seconds,
-             waiting_room, pre_queue, paused
+             waiting_room, pre_queue, paused, payment_seconds, payment_grace_seconds, time_zone,
+             join_challenge, pow_difficulty
         FROM events WHERE id = $1""";
 
   static final String SELECT_EVENTS = """
       SELECT id, slug, name, venue, starts_at, queue_opens_at, sale_starts_at, sale_ends_at,
              admission_rate_per_minute, max_active_shoppers, max_tickets_per_order, hold_seconds,
-             waiting_room, pre_queue, paused
+             waiting_room, pre_queue, paused, payment_seconds, payment_grace_seconds, time_zone,
+             join_challenge, pow_difficulty
         FROM events ORDER BY id DESC LIMIT $1""";
 
   /** Events whose queue or sale is near: their availability is published every second. */
@@ -63,18 +68,27 @@ final class SaleSql {
       SELECT id, event_id, name, price_cents, currency, capacity
         FROM categories WHERE event_id = ANY($1) ORDER BY position, id""";
 
-  /** Counts through the partial index of open tickets only; sold = capacity - open. */
+  /**
+   * Counts open tickets only; sold = capacity - open. An open ticket not yet free is kept for a
+   * pending order (order_id set) or held by a reservation.
+   */
   static final String COUNT_OPEN_TICKETS = """
       SELECT category_id,
              count(*) FILTER (WHERE held_until < now()) AS available,
-             count(*) AS open
+             count(*) FILTER (WHERE held_until >= now() AND order_id IS NOT NULL) AS pending,
+             count(*) AS open,
+             min(held_until) FILTER (WHERE held_until >= now()) AS next_release_at
         FROM tickets
        WHERE category_id = ANY($1) AND status = 'open'
        GROUP BY category_id""";
 
   static final String COUNT_ORDERS = """
       SELECT count(*) FILTER (WHERE status = 'paid') AS paid,
-             count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+             count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+             count(*) FILTER (WHERE order_status_now(status, keep_until) = 'pending') AS pending,
+             count(*) FILTER (WHERE order_status_now(status, keep_until) = 'expired') AS expired,
+             count(*) FILTER (WHERE status = 'refunded') AS refunded,
+             count(*) FILTER (WHERE status IN ('refund_failed', 'refund_due')) AS refund_trouble
         FROM orders WHERE event_id = $1""";
 
   static final String RESERVE = """
@@ -94,15 +108,23 @@ final class SaleSql {
       SELECT status, expires_at < now() AS expired FROM reservations WHERE id = $1""";
 
   static final String PLACE_ORDER = """
-      SELECT order_id, event_id, admission_n, ticket_id, category_id, total_cents, currency
-        FROM place_order($1, $2, $3, $4, $5)""";
+      SELECT order_id, event_id, admission_n, status, total_cents, currency, payment_expires_at, ticket_id, category_id
+        FROM place_order($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
 
   static final String CANCEL_ORDER = "SELECT order_id, event_id, tickets_returned FROM cancel_order($1)";
 
   static final String SELECT_ORDER = """
-      SELECT o.id, o.code, o.secret, o.event_id, o.buyer_name, o.buyer_email, o.status,
-             o.total_cents, o.currency, o.created_at, o.cancelled_at
+      SELECT o.id, o.code, o.secret, o.event_id, o.buyer_name, o.buyer_email,
+             order_status_now(o.status, o.keep_until) AS status, o.total_cents, o.currency, o.created_at,
+             o.cancelled_at, o.payment_expires_at, o.keep_until, o.paid_at, o.ticket_count
         FROM orders o WHERE o.code = $1""";
+
+  /** The tickets a pending order keeps (not yet its own: they are sold to it once it is paid). */
+  static final String SELECT_KEPT_TICKETS = """
+      SELECT t.id AS ticket_id, t.category_id, c.name AS category_name
+        FROM tickets t JOIN categories c ON c.id = t.category_id
+       WHERE t.order_id = $1 AND t.status = 'open' AND t.held_until > now()
+       ORDER BY t.id""";
 
   static final String SELECT_ORDER_TICKETS = """
       SELECT ot.ticket_id, ot.category_id, c.name AS category_name, ot.active,
@@ -120,8 +142,9 @@ final class SaleSql {
        WHERE ot.order_id = $1 AND ot.ticket_id = $2 AND ot.active""";
 
   static final String SELECT_ORDERS_PAGE = """
-      SELECT o.id, o.code, o.buyer_name, o.buyer_email, o.status, o.total_cents, o.currency,
-             o.created_at, (SELECT count(*) FROM order_tickets ot WHERE ot.order_id = o.id) AS tickets
+      SELECT o.id, o.code, o.buyer_name, o.buyer_email, order_status_now(o.status, o.keep_until) AS status,
+             o.total_cents, o.currency,
+             o.created_at, o.ticket_count AS tickets
         FROM orders o
        WHERE o.event_id = $1 AND o.id > $2
        ORDER BY o.id

@@ -3,6 +3,8 @@ package dev.onsale.sale;
 import static dev.onsale.common.RequestBodies.pathId;
 
 import dev.onsale.common.AdminAuth;
+import dev.onsale.common.ClientAddress;
+import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.ErrorHandler;
 import dev.onsale.common.RedisKeys;
@@ -22,7 +24,9 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -48,9 +52,12 @@ final class ShopApi implements WebModule {
   private final RedisKeys keys;
   private final SaleMetrics metrics;
   private final ReservationBatcher batcher;
+  private final PaymentService payments;
+  private final boolean trustForwardedFor;
 
   ShopApi(EventCache<Event> eventCache, EventRepository events, SaleRepository sales, Idempotency idempotency,
-          Tokens tokens, Redis redis, RedisKeys keys, SaleMetrics metrics, ReservationBatcher batcher) {
+          Tokens tokens, Redis redis, RedisKeys keys, SaleMetrics metrics, ReservationBatcher batcher,
+          PaymentService payments, boolean trustForwardedFor) {
     this.eventCache = eventCache;
     this.availabilityCache = new EventCache<>(1000, id -> eventCache.get(id).compose(events::availability));
     this.events = events;
@@ -61,6 +68,8 @@ final class ShopApi implements WebModule {
     this.keys = keys;
     this.metrics = metrics;
     this.batcher = batcher;
+    this.payments = payments;
+    this.trustForwardedFor = trustForwardedFor;
   }
 
   @Override
@@ -73,6 +82,7 @@ final class ShopApi implements WebModule {
     router.delete("/api/v1/reservations/:reservationId").handler(this::release);
     router.post("/api/v1/reservations/:reservationId/order").handler(this::order);
     router.get("/api/v1/orders/:code").handler(this::showOrder);
+    router.post("/api/v1/orders/:code/payment").handler(this::newPaymentAttempt);
     router.get("/api/v1/orders/:code/tickets/:file").handler(this::ticketPdf);
   }
 
@@ -147,7 +157,7 @@ final class ShopApi implements WebModule {
               if (admissionNumber != null) {
                 extendAdmission(event.id(), admissionNumber, hold.expiresAt());
               }
-              return new Reply(201, holdJson(hold));
+              return new Reply(201, holdJson(hold, event));
             })
             .recover(e -> e instanceof SaleRepository.SoldOut soldOut
                 ? soldOutReply(event, soldOut)
@@ -223,14 +233,37 @@ final class ShopApi implements WebModule {
     return items;
   }
 
-  private static JsonObject holdJson(SaleRepository.Hold hold) {
+  /** The hold, with each line at today's price and the total the order will keep if placed now. */
+  private static JsonObject holdJson(SaleRepository.Hold hold, Event event) {
     JsonArray tickets = new JsonArray();
-    hold.tickets().forEach(t -> tickets.add(new JsonObject().put("id", t.id()).put("categoryId", t.categoryId())));
+    Map<Long, Integer> counts = new LinkedHashMap<>();
+    hold.tickets().forEach(t -> {
+      tickets.add(new JsonObject().put("id", t.id()).put("categoryId", t.categoryId()));
+      counts.merge(t.categoryId(), 1, Integer::sum);
+    });
+    JsonArray lines = new JsonArray();
+    long total = 0;
+    for (Map.Entry<Long, Integer> line : counts.entrySet()) {
+      Event.Category category = event.category(line.getKey()).orElseThrow();
+      lines.add(lineJson(category.id(), category.name(), line.getValue(), category.priceCents()));
+      total += (long) category.priceCents() * line.getValue();
+    }
     return new JsonObject()
         .put("id", hold.id().toString())
         .put("eventId", hold.eventId())
         .put("expiresAt", dev.onsale.common.Json.instant(hold.expiresAt()))
-        .put("tickets", tickets);
+        .put("tickets", tickets)
+        .put("lines", lines)
+        .put("total", money(total, event.currency()));
+  }
+
+  private static JsonObject lineJson(long categoryId, String name, int quantity, long unitCents) {
+    return new JsonObject().put("categoryId", categoryId).put("category", name).put("quantity", quantity)
+        .put("unitCents", unitCents).put("amountCents", unitCents * quantity);
+  }
+
+  private static JsonObject money(long amountCents, String currency) {
+    return new JsonObject().put("amountCents", amountCents).put("currency", currency);
   }
 
   private void release(RoutingContext ctx) {
@@ -257,58 +290,128 @@ final class ShopApi implements WebModule {
     }
     String code = Codes.orderCode();
     String secret = Codes.secret();
-    idempotency.run(ctx, "order:" + reservationId, () -> sales.placeOrder(reservationId, code, secret, name, email)
+    SaleRepository.PaymentTerms terms = new SaleRepository.PaymentTerms(UUID.randomUUID(),
+        payments.provider().name(), ClientAddress.of(ctx, trustForwardedFor),
+        payments.settings().maxPendingTicketsPerAddress());
+    idempotency.run(ctx, "order:" + reservationId, () -> sales.placeOrder(reservationId, code, secret, name, email, terms)
             .map(placed -> {
               metrics.order(placed.eventId());
               markChanged(ctx, placed.eventId());
+              // The admission ends at ordering: paying needs only the order secret, and the slot
+              // (the shop's load is what the cap protects) goes to the next in line.
               freeAdmission(placed.eventId(), placed.admissionNumber());
-              LOG.info("order placed: event={} order={} tickets={}", placed.eventId(), code, placed.tickets().size());
-              return new Reply(201, orderJson(code, secret, placed));
+              LOG.info("order placed: event={} order={} status={} tickets={}", placed.eventId(), code, placed.status(),
+                  placed.tickets().size());
+              return new Reply(201, orderJson(code, secret, placed, terms));
             }))
-        .onSuccess(reply -> ErrorHandler.json(ctx, reply.status(), reply.body()))
+        .onSuccess(reply -> secretJson(ctx, reply.status(), reply.body()))
         .onFailure(ctx::fail);
   }
 
-  private static JsonObject orderJson(String code, String secret, SaleRepository.Placed placed) {
+  private static JsonObject orderJson(String code, String secret, SaleRepository.Placed placed,
+                                      SaleRepository.PaymentTerms terms) {
     JsonArray tickets = new JsonArray();
     placed.tickets().forEach(t -> tickets.add(new JsonObject().put("id", t.id()).put("categoryId", t.categoryId())));
+    boolean pending = "pending".equals(placed.status());
     return new JsonObject()
         .put("code", code)
         .put("secret", secret)
-        .put("status", "paid")
+        .put("status", placed.status())
         .put("eventId", placed.eventId())
+        .put("total", money(placed.totalCents(), placed.currency()))
         .put("totalCents", placed.totalCents())
         .put("currency", placed.currency())
+        .put("payment", pending ? new JsonObject()
+            .put("id", terms.paymentId().toString())
+            .put("provider", terms.provider())
+            .put("status", "created")
+            .put("url", PaymentService.payUrl(terms.paymentId()))
+            .put("expiresAt", dev.onsale.common.Json.instant(placed.paymentExpiresAt())) : null)
         .put("tickets", tickets)
-        .put("url", "/api/v1/orders/" + code + "?secret=" + secret);
+        .put("url", "/api/v1/orders/" + code + "?secret=" + secret)
+        .put("pageUrl", "/orders/" + code + "?secret=" + secret);
+  }
+
+  /** An answer that carries an order secret is never stored by a cache. */
+  private static void secretJson(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().putHeader("Cache-Control", "no-store");
+    ErrorHandler.json(ctx, status, body);
+  }
+
+  /** A new payment attempt for a pending order (after a decline, or a window that ended early at the provider). */
+  private void newPaymentAttempt(RoutingContext ctx) {
+    authorizedOrder(ctx)
+        .compose(order -> payments.newAttempt(order.id()))
+        .onSuccess(payment -> secretJson(ctx, 201, paymentJson(payment, true)))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject paymentJson(PaymentService.StoredPayment payment, boolean payable) {
+    return new JsonObject()
+        .put("id", payment.id().toString())
+        .put("provider", payment.provider())
+        .put("status", payment.status())
+        .put("url", payable ? PaymentService.payUrl(payment.id()) : null)
+        .put("expiresAt", dev.onsale.common.Json.instant(payment.windowEndsAt()));
   }
 
   private void showOrder(RoutingContext ctx) {
     authorizedOrder(ctx)
-        .compose(order -> sales.orderTickets(order.id()).map(tickets -> {
-          boolean paid = "paid".equals(order.status());
-          JsonArray array = new JsonArray();
-          for (SaleRepository.OrderTicket t : tickets) {
-            array.add(new JsonObject()
-                .put("id", t.id())
-                .put("categoryId", t.categoryId())
-                .put("category", t.categoryName())
-                .put("pdfUrl", paid && t.active() && t.pdfReady()
-                    ? "/api/v1/orders/" + order.code() + "/tickets/" + t.id() + ".pdf?secret=" + order.secret()
-                    : null));
-          }
-          return new JsonObject()
-              .put("code", order.code())
-              .put("status", order.status())
-              .put("eventId", order.eventId())
-              .put("buyer", new JsonObject().put("name", order.buyerName()).put("email", order.buyerEmail()))
-              .put("totalCents", order.totalCents())
-              .put("currency", order.currency())
-              .put("createdAt", dev.onsale.common.Json.instant(order.createdAt()))
-              .put("tickets", array);
-        }))
-        .onSuccess(body -> ErrorHandler.json(ctx, 200, body))
+        .compose(order -> Future.all(
+                "pending".equals(order.status()) ? sales.keptTickets(order.id()) : sales.orderTickets(order.id()),
+                payments.lines(order.id()), payments.ofOrder(order.id()), eventCache.get(order.eventId()))
+            .map(all -> orderView(order, all.resultAt(0), all.resultAt(1), all.resultAt(2))
+                .put("event", eventSummary(all.resultAt(3)))))
+        .onSuccess(body -> secretJson(ctx, 200, body))
         .onFailure(ctx::fail);
+  }
+
+  private static JsonObject eventSummary(Event event) {
+    return new JsonObject().put("id", event.id()).put("name", event.name()).put("venue", event.venue())
+        .put("startsAt", dev.onsale.common.Json.instant(event.startsAt())).put("timeZone", event.timeZone());
+  }
+
+  /**
+   * The order as its buyer sees it: status, what was bought at which price, the latest payment
+   * attempt (payable while the order is pending and the attempt not ended), and the tickets with
+   * their PDFs once paid.
+   */
+  private static JsonObject orderView(SaleRepository.StoredOrder order, List<SaleRepository.OrderTicket> tickets,
+                                      List<dev.onsale.sale.payment.PaymentRequest.Line> lines,
+                                      List<PaymentService.StoredPayment> attempts) {
+    boolean paid = "paid".equals(order.status());
+    boolean pending = "pending".equals(order.status());
+    JsonArray array = new JsonArray();
+    for (SaleRepository.OrderTicket t : tickets) {
+      array.add(new JsonObject()
+          .put("id", t.id())
+          .put("categoryId", t.categoryId())
+          .put("category", t.categoryName())
+          .put("pdfUrl", paid && t.active() && t.pdfReady()
+              ? "/api/v1/orders/" + order.code() + "/tickets/" + t.id() + ".pdf?secret=" + order.secret()
+              : null));
+    }
+    JsonArray lineArray = new JsonArray();
+    lines.forEach(l -> lineArray.add(new JsonObject().put("category", l.name()).put("quantity", l.quantity())
+        .put("unitCents", l.unitAmountMinor()).put("amountCents", l.unitAmountMinor() * l.quantity())));
+    PaymentService.StoredPayment latest = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+    boolean payable = pending && latest != null && ("created".equals(latest.status()) || "open".equals(latest.status()));
+    return new JsonObject()
+        .put("code", order.code())
+        .put("status", order.status())
+        .put("eventId", order.eventId())
+        .put("buyer", new JsonObject().put("name", order.buyerName()).put("email", order.buyerEmail()))
+        .put("total", money(order.totalCents(), order.currency()))
+        .put("totalCents", order.totalCents())
+        .put("currency", order.currency())
+        .put("lines", lineArray)
+        .put("ticketCount", order.ticketCount())
+        .put("createdAt", dev.onsale.common.Json.instant(order.createdAt()))
+        .put("paidAt", order.paidAt() == null ? null : dev.onsale.common.Json.instant(order.paidAt()))
+        .put("payment", latest == null ? null : paymentJson(latest, payable))
+        .put("canRetryPayment", pending && latest != null && !payable && !"processing".equals(latest.status()))
+        .put("keptUntil", pending && order.keepUntil() != null ? dev.onsale.common.Json.instant(order.keepUntil()) : null)
+        .put("tickets", array);
   }
 
   private void ticketPdf(RoutingContext ctx) {

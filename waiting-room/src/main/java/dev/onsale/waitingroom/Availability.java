@@ -6,9 +6,10 @@ import java.util.Map;
  * Ticket totals the sale core publishes about every second. {@code known} is false until it has
  * published anything, in which case the waiting room neither admits on inventory nor says sold out.
  */
-record Availability(boolean known, long capacity, long available, long held, long sold, long updatedAt) {
+record Availability(boolean known, long capacity, long available, long held, long pending, long sold,
+                    long nextReleaseAt, long updatedAt) {
 
-  static final Availability UNKNOWN = new Availability(false, 0, 0, 0, 0, 0);
+  static final Availability UNKNOWN = new Availability(false, 0, 0, 0, 0, 0, 0, 0);
 
   static Availability fromHash(Map<String, String> hash) {
     if (!hash.containsKey("available")) {
@@ -19,13 +20,23 @@ record Availability(boolean known, long capacity, long available, long held, lon
         RedisReplies.longOf(hash, "capacity", 0),
         RedisReplies.longOf(hash, "available", 0),
         RedisReplies.longOf(hash, "held", 0),
+        RedisReplies.longOf(hash, "pending", 0),
         RedisReplies.longOf(hash, "sold", 0),
+        RedisReplies.longOf(hash, "nextReleaseAt", 0),
         RedisReplies.longOf(hash, "updatedAt", 0));
   }
 
-  /** No ticket is free and no hold can come back: nobody still waiting can buy. */
+  /**
+   * No ticket is free and none held or kept for a payment can come back: nobody still waiting can
+   * buy. While tickets are in baskets the waiting room says so instead ("some may come back").
+   */
   boolean soldOut() {
-    return known && available <= 0 && held <= 0;
+    return known && available <= 0 && held <= 0 && pending <= 0;
+  }
+
+  /** Every ticket is in a basket (held, or kept while its buyer pays): some may come back. */
+  boolean allInBaskets() {
+    return known && available <= 0 && (held > 0 || pending > 0);
   }
 
   /** Admitting more buyers only makes sense while a ticket is free right now. */

@@ -1,5 +1,6 @@
 package dev.onsale.waitingroom;
 
+import dev.onsale.common.ClientAddress;
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.ErrorHandler;

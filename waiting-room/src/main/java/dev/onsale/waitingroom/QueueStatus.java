@@ -85,7 +85,9 @@ final class QueueStatus {
         .put("paused", event.paused())
         .put("preQueue", event.randomPreQueue() ? "random" : "fifo")
         .put("remainingTickets", availability.known() ? availability.available() : null)
-        .put("heldTickets", availability.known() ? availability.held() : null);
+        .put("heldTickets", availability.known() ? availability.held() : null)
+        .put("pendingTickets", availability.known() ? availability.pending() : null)
+        .put("allInBaskets", availability.allInBaskets());
     if (event.randomPreQueue()) {
       status.put("seedHash", snapshot.seedHash())
           .put("seed", snapshot.revealedSeed())

@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobTypes;
 import dev.onsale.common.Services;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -15,11 +16,15 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code mail} queue, job {@code order.confirmation}: mails the buyer their tickets as PDF
- * attachments, once every PDF of the order exists (until then the job is retried with back-off).
+ * {@code mail} queue: {@code order.confirmation} (and {@code order.late_paid}, a payment that came
+ * after its window and still found tickets) mails the buyer their tickets as PDF attachments, once
+ * every PDF of the order exists (until then the job is retried with back-off);
+ * {@code order.late_refunded} tells a buyer whose late payment found no tickets that all of it is
+ * refunded.
  *
  * <p>At most once per order: the {@code mail_log} row is inserted in a transaction held open
  * while the mail is sent and committed only after the SMTP server accepted it. A concurrent
@@ -28,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConfirmationMailHandler implements JobHandler {
 
-  public static final String TYPE = "order.confirmation";
-  static final String KIND = "order.confirmation";
+  public static final String TYPE = JobTypes.ORDER_CONFIRMATION;
+  private static final Set<String> TYPES = Set.of(JobTypes.ORDER_CONFIRMATION, JobTypes.ORDER_LATE_PAID,
+      JobTypes.ORDER_LATE_REFUNDED);
 
   static final String SELECT_ORDER = """
       SELECT o.code, o.secret, o.status, o.buyer_name, o.buyer_email, e.name AS event_name,
@@ -73,19 +79,26 @@ public final class ConfirmationMailHandler implements JobHandler {
 
   @Override
   public Future<Void> handle(Job job) {
-    if (!TYPE.equals(job.type())) {
+    if (!TYPES.contains(job.type())) {
       return Future.failedFuture(JobFailures.permanent("the mail queue has no job type " + job.type()));
     }
+    String kind = job.type();
     long orderId = new JobPayload(job).requireLong("orderId");
-    return services.pg().preparedQuery(SELECT_ORDER).execute(Tuple.of(orderId, KIND)).compose(rows -> {
+    return services.pg().preparedQuery(SELECT_ORDER).execute(Tuple.of(orderId, kind)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(JobFailures.notReady("order " + orderId + " not found (yet)"));
       }
       Row order = rows.iterator().next();
-      if (order.getBoolean("sent") || "cancelled".equals(order.getString("status"))) {
+      if (order.getBoolean("sent")) {
         return Future.succeededFuture();
       }
-      return attachments(orderId).compose(files -> sendOnce(orderId, message(order, files)));
+      if (JobTypes.ORDER_LATE_REFUNDED.equals(kind)) {
+        return sendOnce(orderId, kind, lateRefundMessage(order));
+      }
+      if (!"paid".equals(order.getString("status"))) {
+        return Future.succeededFuture(); // tickets are mailed only for a paid order (a cancelled one has none)
+      }
+      return attachments(orderId).compose(files -> sendOnce(orderId, kind, message(order, files, kind)));
     });
   }
 
@@ -112,12 +125,33 @@ public final class ConfirmationMailHandler implements JobHandler {
         .setData(content);
   }
 
-  private MailMessage message(Row order, List<MailAttachment> files) {
-    String code = order.getString("code");
-    String link = services.config().publicUrl() + "/api/v1/orders/" + code
+  private String orderLink(Row order) {
+    return services.config().publicUrl() + "/orders/" + order.getString("code")
         + "?secret=" + URLEncoder.encode(order.getString("secret"), StandardCharsets.UTF_8);
+  }
+
+  private MailMessage lateRefundMessage(Row order) {
+    String code = order.getString("code");
     String text = "Hello " + order.getString("buyer_name") + ",\n\n"
-        + "thank you for your order " + code + " for " + order.getString("event_name") + ".\n"
+        + "your payment for order " + code + " (" + order.getString("event_name") + ") reached us after the time to pay\n"
+        + "had run out, and the tickets had gone back on sale and were sold. We are refunding all of it;\n"
+        + "your bank shows it within a few days.\n\n"
+        + "Your order: " + orderLink(order) + "\n";
+    return new MailMessage()
+        .setFrom(from)
+        .setTo(order.getString("buyer_email"))
+        .setSubject("Your payment for " + order.getString("event_name") + " is refunded (order " + code + ")")
+        .setText(text);
+  }
+
+  private MailMessage message(Row order, List<MailAttachment> files, String kind) {
+    String code = order.getString("code");
+    String link = orderLink(order);
+    String text = "Hello " + order.getString("buyer_name") + ",\n\n"
+        + (JobTypes.ORDER_LATE_PAID.equals(kind)
+            ? "your payment for order " + code + " reached us after the time to pay had run out, but there were\n"
+                + "still tickets: your order for " + order.getString("event_name") + " is complete.\n"
+            : "thank you for your order " + code + " for " + order.getString("event_name") + ".\n")
         + "Your " + (files.size() == 1 ? "ticket is" : files.size() + " tickets are") + " attached as PDF.\n\n"
         + "Your order: " + link + "\n";
     return new MailMessage()
@@ -128,8 +162,8 @@ public final class ConfirmationMailHandler implements JobHandler {
         .setAttachment(files);
   }
 
-  private Future<Void> sendOnce(long orderId, MailMessage message) {
-    return services.pg().withTransaction(conn -> conn.preparedQuery(CLAIM_MAIL).execute(Tuple.of(orderId, KIND))
+  private Future<Void> sendOnce(long orderId, String kind, MailMessage message) {
+    return services.pg().withTransaction(conn -> conn.preparedQuery(CLAIM_MAIL).execute(Tuple.of(orderId, kind))
         .compose(claimed -> claimed.rowCount() == 0
             ? Future.succeededFuture() // sent by another try meanwhile
             : mail.sendMail(message).timeout(sendTimeoutMillis, TimeUnit.MILLISECONDS).mapEmpty()));

@@ -18,6 +18,14 @@ public interface JobHandler {
     return Future.succeededFuture();
   }
 
+  /**
+   * Called once when a job failed its last try, before it goes to the dead-letter stream, so that
+   * its failure becomes visible where users look (a refund that failed shows on its order).
+   */
+  default Future<Void> deadLettered(Job job, String error) {
+    return Future.succeededFuture();
+  }
+
   /** Releases what the handler opened (clients), when its worker stops. */
   default Future<Void> close() {
     return Future.succeededFuture();

@@ -81,6 +81,8 @@ public record QueueSettings(
         case MAIL -> new Defaults(4, 60, 12, 86_400, 300);
         case WEBHOOKS -> new Defaults(8, 15, 30, 86_400, 3600);
         case BACKGROUND -> new Defaults(1, 300, 3, 3600, 300);
+        // Provider calls: short, and retried for a day before a refund is left refund_failed.
+        case PAYMENTS -> new Defaults(4, 30, 12, 86_400, 600);
       };
     }
   }

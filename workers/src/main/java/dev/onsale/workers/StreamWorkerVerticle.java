@@ -231,7 +231,14 @@ public final class StreamWorkerVerticle extends VerticleBase {
         || dueAt > current.createdAt() + settings.retryPeriodMillis();
     if (lastTry) {
       LOG.warn("worker {}: job {} ({}) failed on try {}, dead-lettered: {}", queue.streamName(), job.id(), job.type(), job.attempt(), error);
-      return streams.deadLetter(current, error).map(Outcome.DEAD_LETTERED);
+      return handler.deadLettered(job, error)
+          .recover(e -> {
+            LOG.warn("worker {}: job {} ({}): recording its last failure failed: {}", queue.streamName(), job.id(),
+                job.type(), e.toString());
+            return Future.succeededFuture();
+          })
+          .compose(ignored -> streams.deadLetter(current, error))
+          .map(Outcome.DEAD_LETTERED);
     }
     if (cause instanceof JobFailures.NotReady) {
       LOG.debug("worker {}: job {} not ready on try {}: {}", queue.streamName(), job.id(), job.attempt(), error);

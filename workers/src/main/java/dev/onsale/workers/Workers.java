@@ -3,6 +3,7 @@ package dev.onsale.workers;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.Roles;
 import dev.onsale.common.Services;
+import dev.onsale.sale.payment.Payments;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.List;
 
 /**
  * The workers' entry point: the outbox relay and one worker verticle per job queue of this role
- * ({@code ONSALE_ROLES=workers} runs all four, {@code workers:mail} only mail), each queue with its
+ * ({@code ONSALE_ROLES=workers} runs all five, {@code workers:mail} only mail), each queue with its
  * own Redis reader, concurrency and limits, so that one queue cannot starve another.
  */
 public final class Workers {
@@ -37,6 +38,9 @@ public final class Workers {
       if (queue == JobQueue.BACKGROUND) {
         deployments.add(services.vertx().deployVerticle(new Housekeeping(services)));
       }
+      if (queue == JobQueue.PAYMENTS) {
+        deployments.add(services.vertx().deployVerticle(new PaymentWindowsVerticle(Payments.service(services))));
+      }
     }
     return Future.all(deployments).mapEmpty();
   }
@@ -52,6 +56,7 @@ public final class Workers {
       case MAIL -> new ConfirmationMailHandler(services, settings);
       case WEBHOOKS -> new WebhookHandler(services, settings);
       case BACKGROUND -> new BackgroundHandler(services);
+      case PAYMENTS -> new PaymentJobHandler(Payments.service(services));
     };
   }
 }

@@ -1,10 +1,10 @@
-package dev.onsale.waitingroom;
+package dev.onsale.common;
 
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
-/** The address a request comes from, for rate limits. */
-final class ClientAddress {
+/** The address a request comes from, for the waiting room's join limit and the shop's pending-ticket cap. */
+public final class ClientAddress {
 
   private ClientAddress() {}
 
@@ -12,7 +12,7 @@ final class ClientAddress {
    * Behind a trusted proxy (nginx appends the peer it saw), the last {@code X-Forwarded-For} entry;
    * otherwise the socket's peer, as any client can write the header itself.
    */
-  static String of(RoutingContext ctx, boolean trustForwardedFor) {
+  public static String of(RoutingContext ctx, boolean trustForwardedFor) {
     if (trustForwardedFor) {
       String forwarded = ctx.request().getHeader("X-Forwarded-For");
       if (forwarded != null && !forwarded.isBlank()) {

@@ -1,0 +1,94 @@
+package dev.onsale.sale.payment;
+
+/** The payments' statements; the settling itself is the functions of migration V6. */
+final class PaymentSql {
+
+  private PaymentSql() {}
+
+  static final String SELECT_PAYMENT = """
+      SELECT p.id, p.order_id, p.event_id, p.provider, p.status, p.amount_cents, p.currency, p.window_ends_at,
+             p.session_id, p.checkout_url, p.charge_ref, p.received_cents, p.received_currency,
+             o.code, o.secret, o.buyer_email, order_status_now(o.status, o.keep_until) AS order_status,
+             e.time_zone
+        FROM payments p JOIN orders o ON o.id = p.order_id JOIN events e ON e.id = p.event_id
+       WHERE p.id = $1""";
+
+  static final String SELECT_ORDER_PAYMENTS = """
+      SELECT p.id, p.order_id, p.event_id, p.provider, p.status, p.amount_cents, p.currency, p.window_ends_at,
+             p.session_id, p.checkout_url, p.charge_ref, p.received_cents, p.received_currency,
+             o.code, o.secret, o.buyer_email, order_status_now(o.status, o.keep_until) AS order_status,
+             e.time_zone
+        FROM payments p JOIN orders o ON o.id = p.order_id JOIN events e ON e.id = p.event_id
+       WHERE p.order_id = $1
+       ORDER BY p.created_at, p.id""";
+
+  static final String SELECT_ORDER_LINES = """
+      SELECT l.category_id, c.name, l.quantity, l.unit_cents
+        FROM order_lines l JOIN categories c ON c.id = l.category_id
+       WHERE l.order_id = $1
+       ORDER BY c.position, c.id""";
+
+  static final String SET_SESSION = """
+      UPDATE payments SET session_id = $2, checkout_url = $3, status = 'open', updated_at = now()
+       WHERE id = $1 AND status = 'created'
+      RETURNING id""";
+
+  static final String SETTLE = "SELECT result, order_id, event_id, order_code FROM settle_payment($1, $2, $3, $4, $5)";
+
+  static final String SETTLE_REFUND = "SELECT result, order_id, event_id FROM settle_refund($1, $2, $3)";
+
+  static final String NOTE_ERROR = "UPDATE payments SET last_error = left($2, 500), updated_at = now() WHERE id = $1";
+
+  static final String RECORD_NOTIFICATION = """
+      INSERT INTO payment_notifications (provider, event_id, payment_id) VALUES ($1, $2, $3)
+      ON CONFLICT (provider, event_id) DO NOTHING
+      RETURNING 1""";
+
+  static final String LOCK_ORDER = """
+      SELECT id, event_id, order_status_now(status, keep_until) AS status, total_cents, currency, payment_expires_at
+        FROM orders WHERE id = $1 FOR UPDATE""";
+
+  /** A payment never opened at the provider ends without asking it. */
+  static final String EXPIRE_UNOPENED = """
+      UPDATE payments SET status = 'expired', updated_at = now() WHERE order_id = $1 AND status = 'created'""";
+
+  static final String INSERT_ATTEMPT = """
+      INSERT INTO payments (id, order_id, event_id, provider, amount_cents, currency, window_ends_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)""";
+
+  /**
+   * Payments whose window has ended, each queued once for reconciliation on the payments stream,
+   * in the statement that marks it queued.
+   */
+  static final String QUEUE_DUE_RECONCILIATIONS = """
+      WITH due AS (
+        SELECT id FROM payments
+         WHERE status IN ('created', 'open', 'processing') AND reconcile_queued_at IS NULL AND window_ends_at <= now()
+         ORDER BY window_ends_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED),
+      marked AS (
+        UPDATE payments p SET reconcile_queued_at = now() FROM due WHERE p.id = due.id RETURNING p.id),
+      queued AS (
+        INSERT INTO outbox (queue, type, payload)
+        SELECT 'payments', $2, jsonb_build_object('paymentId', id) FROM marked
+        RETURNING 1)
+      SELECT count(*) AS queued FROM queued""";
+
+  static final String NOTIFY_OUTBOX = "SELECT pg_notify('onsale_outbox', '')";
+
+  /** Rewrites pending orders past their window and grace as expired (reads already show them so). */
+  static final String EXPIRE_ORDERS = """
+      UPDATE orders SET status = 'expired'
+       WHERE id IN (SELECT id FROM orders WHERE status = 'pending' AND keep_until <= now()
+                     ORDER BY keep_until LIMIT $1 FOR UPDATE SKIP LOCKED)""";
+
+  static final String QUEUE_REFUND = """
+      INSERT INTO outbox (queue, type, payload)
+      SELECT 'payments', $2, jsonb_build_object('paymentId', p.id, 'reason', 'retry')
+        FROM payments p WHERE p.order_id = $1 AND p.status = 'refund_failed'
+      RETURNING (payload->>'paymentId')""";
+
+  static final String REFUNDS_OWED = """
+      SELECT p.id FROM payments p WHERE p.order_id = $1 AND p.status = 'refund_due'""";
+}

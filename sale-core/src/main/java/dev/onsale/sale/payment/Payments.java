@@ -1,0 +1,23 @@
+package dev.onsale.sale.payment;
+
+import dev.onsale.common.Services;
+
+/** Builds the deployment's payment provider and service from its settings. */
+public final class Payments {
+
+  private Payments() {}
+
+  public static PaymentService service(Services services) {
+    PaymentSettings settings = PaymentSettings.of(services.config());
+    return new PaymentService(services.pg(), provider(services, settings), services.redis(), services.keys(), settings,
+        new PaymentMetrics(services.meters()), services.config().publicUrl());
+  }
+
+  static PaymentProvider provider(Services services, PaymentSettings settings) {
+    return switch (settings.provider()) {
+      case PaymentSettings.TEST -> new TestProvider(services.pg());
+      case PaymentSettings.MANUAL -> new ManualProvider();
+      default -> throw new IllegalStateException("payment provider " + settings.provider() + " is not built in yet");
+    };
+  }
+}
