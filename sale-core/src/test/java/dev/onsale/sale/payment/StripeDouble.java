@@ -98,6 +98,7 @@ public final class StripeDouble implements AutoCloseable {
   private final Object lock = new Object();
   private final Map<String, JsonObject> sessions = new LinkedHashMap<>();
   private final Map<String, JsonObject> refunds = new LinkedHashMap<>();
+  private final Map<String, JsonArray> lineItemsBySession = new HashMap<>();
   private final Map<String, Stored> idempotency = new HashMap<>();
   private final Deque<Fault> faults = new ArrayDeque<>();
   private final List<Recorded> recorded = new ArrayList<>();
@@ -389,7 +390,7 @@ public final class StripeDouble implements AutoCloseable {
         answer = injected(fault.status());
       } else {
         synchronized (lock) {
-          answer = idempotent(method, path, key, params, () -> route(endpoint, method, path, params));
+          answer = idempotent(method, path, key, params, () -> routeSafely(endpoint, method, path, params));
         }
         if (fault != null && fault.afterWork()) {
           answer = injected(fault.status());
@@ -412,9 +413,6 @@ public final class StripeDouble implements AutoCloseable {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body);
       }
-    } catch (RuntimeException e) {
-      e.printStackTrace();
-      throw e;
     }
   }
 
@@ -459,6 +457,15 @@ public final class StripeDouble implements AutoCloseable {
       return method + " /v1/checkout/sessions/{id}";
     }
     return method + " " + path;
+  }
+
+  private Answer routeSafely(String endpoint, String method, String path, Map<String, String> params) {
+    try {
+      return route(endpoint, method, path, params);
+    } catch (RuntimeException e) {
+      // A bad value the double did not foresee: answer as Stripe would answer a bug of its own.
+      return error(500, "api_error", null, "The Stripe double failed: " + e, null);
+    }
   }
 
   private Answer route(String endpoint, String method, String path, Map<String, String> params) {
@@ -569,8 +576,6 @@ public final class StripeDouble implements AutoCloseable {
     lineItemsBySession.put(id, lineItems);
     return ok(session);
   }
-
-  private final Map<String, JsonArray> lineItemsBySession = new HashMap<>();
 
   /** The line items a session was created with (Stripe shows them through {@code /line_items}). */
   public JsonArray lineItems(String sessionId) {

@@ -229,6 +229,17 @@ class StripeProviderTest {
     ProviderException e = failure(failureOf(provider.fetch("cs_test_nosuchsession")));
     assertThat(e.retryable()).isFalse();
     assertThat(e.code()).isEqualTo("resource_missing");
+
+    StripeSettings wrongKey = new StripeSettings(
+        "sk_test_not_the_right_one", stripe.webhookSecret(), stripe.apiBase(), 1_000, 1_500, 1, 300);
+    StripeProvider unauthorized = new StripeProvider(vertx, wrongKey, new WatchingHttpClient());
+    try {
+      ProviderException denied = failure(failureOf(unauthorized.fetch("cs_test_whatever")));
+      assertThat(denied.retryable()).isFalse();
+      assertThat(denied.getMessage()).contains("HTTP 401").doesNotContain("sk_test_not_the_right_one");
+    } finally {
+      await(unauthorized.close());
+    }
   }
 
   @Test
