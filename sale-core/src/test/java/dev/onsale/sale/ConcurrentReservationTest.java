@@ -45,7 +45,7 @@ class ConcurrentReservationTest {
   @Test
   @DisplayName("2,000 concurrent reservations of 1-4 tickets for 500 tickets never oversell (coalesced claims)")
   void neverOversell() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("rush", 300, 200));
+    JsonObject event = server.createEvent(SaleServer.free(SaleServer.eventOnSale("rush", 300, 200)));
     long eventId = event.getLong("id");
     JsonArray categories = event.getJsonArray("categories");
     Random random = new Random(42);

@@ -47,8 +47,10 @@ class SaleFlowTest {
     assertThat(order.status()).isEqualTo(201);
     String code = order.json().getString("code");
     String secret = order.json().getString("secret");
-    assertThat(order.json().getString("status")).isEqualTo("paid");
+    assertThat(order.json().getString("status")).isEqualTo("pending");
     assertThat(order.json().getLong("totalCents")).isEqualTo(3000);
+    assertThat(server.stats(eventId).getLong("pending")).isEqualTo(3);
+    assertThat(server.pay(order.json()).getString("result")).isEqualTo("paid");
 
     JsonObject stats = server.stats(eventId);
     assertThat(stats.getLong("sold")).isEqualTo(3);
@@ -67,8 +69,8 @@ class SaleFlowTest {
     for (Row row : server.sql("SELECT queue || ':' || type AS job FROM outbox WHERE payload->>'orderCode' = $1 ORDER BY id", code)) {
       jobs.add(row.getString("job"));
     }
-    assertThat(jobs).containsExactly("tickets:ticket.pdf", "tickets:ticket.pdf", "tickets:ticket.pdf",
-        "mail:order.confirmation", "webhooks:order.created");
+    assertThat(jobs).containsExactly("webhooks:order.created", "tickets:ticket.pdf", "tickets:ticket.pdf",
+        "tickets:ticket.pdf", "mail:order.confirmation", "webhooks:order.paid");
 
     Answer again = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
         SaleServer.buyer("Ada Lovelace"), Map.of());
@@ -152,6 +154,7 @@ class SaleFlowTest {
     Answer order = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
         SaleServer.buyer("Grace Hopper"), Map.of());
     String code = order.json().getString("code");
+    server.pay(order.json());
     List<String> soldSecrets = secrets(code);
 
     Answer cancelled = server.http.post("/api/v1/admin/orders/" + code + "/cancel", new JsonObject(), server.admin());

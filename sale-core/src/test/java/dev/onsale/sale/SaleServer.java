@@ -88,6 +88,30 @@ final class SaleServer implements AutoCloseable {
     return answer.json();
   }
 
+  /** The same event with every category free: its orders are paid the moment they are placed. */
+  static JsonObject free(JsonObject event) {
+    event.getJsonArray("categories").forEach(c -> ((JsonObject) c).put("priceCents", 0));
+    return event;
+  }
+
+  /**
+   * Pays a pending order as its buyer would with the test provider: opens {@code payment.url}
+   * (which opens the session and redirects to the pay page), then presses "Pay".
+   */
+  JsonObject pay(JsonObject placedOrder) {
+    String url = placedOrder.getJsonObject("payment").getString("url");
+    TestHttp.Answer opened = http.get(url);
+    if (opened.status() != 303 && opened.status() != 200) { // 200: the client followed to the pay page
+      throw new AssertionError("open payment: " + opened.status() + " " + opened.raw());
+    }
+    String paymentId = placedOrder.getJsonObject("payment").getString("id");
+    TestHttp.Answer paid = http.post("/api/v1/payments/test/" + paymentId + "/succeed", new JsonObject(), Map.of());
+    if (paid.status() != 200) {
+      throw new AssertionError("pay: " + paid.status() + " " + paid.raw());
+    }
+    return paid.json();
+  }
+
   JsonObject stats(long eventId) {
     return http.get("/api/v1/admin/events/" + eventId + "/stats", admin()).json();
   }

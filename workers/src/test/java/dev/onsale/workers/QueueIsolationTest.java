@@ -78,8 +78,10 @@ class QueueIsolationTest {
         INSERT INTO reservations (id, event_id, status, expires_at, ticket_count)
         SELECT md5('r' || n)::uuid, $1, 'ordered', now(), 0 FROM generate_series(1, $2) n""", Tuple.of(eventId, count));
     fx.sql("""
-        INSERT INTO orders (code, secret, event_id, reservation_id, buyer_name, buyer_email, total_cents, currency)
-        SELECT 'BULK' || n, md5('s' || n), $1, md5('r' || n)::uuid, 'Bulk Buyer', 'bulk' || n || '@example.org', 0, 'EUR'
+        INSERT INTO orders (code, secret, event_id, reservation_id, buyer_name, buyer_email, total_cents, currency,
+                            status, paid_at, ticket_count)
+        SELECT 'BULK' || n, md5('s' || n), $1, md5('r' || n)::uuid, 'Bulk Buyer', 'bulk' || n || '@example.org', 0, 'EUR',
+               'paid', now(), 0
         FROM generate_series(1, $2) n""", Tuple.of(eventId, count));
     fx.sql("""
         INSERT INTO outbox (queue, type, payload)

@@ -96,9 +96,10 @@ final class WorkerFixture implements AutoCloseable {
                 SELECT $1, $2, 'sold', $3 FROM generate_series(1, $4) RETURNING id, secret""")
             .execute(Tuple.of(eventId, categoryId, reservation, tickets)))
         .compose(ticketRows -> conn.preparedQuery("""
-                INSERT INTO orders (code, secret, event_id, reservation_id, buyer_name, buyer_email, total_cents, currency)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, 'EUR') RETURNING id""")
-            .execute(Tuple.of(code, orderSecret, eventId, reservation, buyerName, buyerEmail, 4900L * tickets))
+                INSERT INTO orders (code, secret, event_id, reservation_id, buyer_name, buyer_email, total_cents, currency,
+                                    status, paid_at, ticket_count)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, 'EUR', 'paid', now(), $8) RETURNING id""")
+            .execute(Tuple.of(code, orderSecret, eventId, reservation, buyerName, buyerEmail, 4900L * tickets, tickets))
             .compose(orderRows -> {
               long orderId = orderRows.iterator().next().getLong("id");
               List<Long> ids = new ArrayList<>();

@@ -17,7 +17,7 @@ public final class Payments {
     return switch (settings.provider()) {
       case PaymentSettings.TEST -> new TestProvider(services.pg());
       case PaymentSettings.MANUAL -> new ManualProvider();
-      default -> throw new IllegalStateException("payment provider " + settings.provider() + " is not built in yet");
+      default -> StripeProvider.create(services.vertx(), services.config());
     };
   }
 }
