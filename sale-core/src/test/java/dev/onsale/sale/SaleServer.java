@@ -128,6 +128,17 @@ final class SaleServer implements AutoCloseable {
     return await(services.pg().preparedQuery(sql).execute(Tuple.from(params)));
   }
 
+  /**
+   * Moves an order's payment window to have ended, as if its time had passed: with
+   * {@code graceLeft} true its tickets are still kept (inside the grace), otherwise they are free.
+   */
+  void endPaymentWindow(String code, boolean graceLeft) {
+    String keep = graceLeft ? "now() + interval '60 seconds'" : "now() - interval '1 second'";
+    sql("UPDATE orders SET payment_expires_at = now() - interval '2 seconds', keep_until = " + keep + " WHERE code = $1", code);
+    sql("UPDATE tickets SET held_until = " + keep + " WHERE status = 'open' AND order_id = (SELECT id FROM orders WHERE code = $1)", code);
+    sql("UPDATE payments SET window_ends_at = now() - interval '2 seconds' WHERE order_id = (SELECT id FROM orders WHERE code = $1)", code);
+  }
+
   /** Lets a hold run out, as if its time had passed. */
   void expireHold(String reservationId) {
     UUID id = UUID.fromString(reservationId);
