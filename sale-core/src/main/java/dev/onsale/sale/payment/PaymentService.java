@@ -136,7 +136,12 @@ public final class PaymentService {
                 }
                 // Ended meanwhile (a new attempt, or its window): the session must not stay payable.
                 return expireStray(payment.id(), session.sessionId()).map(orderPage);
-              }));
+              }))
+          .recover(e -> Future.failedFuture(e instanceof ProviderException provider
+              ? ApiException.unavailable("payment_provider_unavailable",
+                  "the payment provider is not answering right now; this page tries again in a moment",
+                  provider.retryable() ? 2 : 30)
+              : e));
     });
   }
 
