@@ -377,8 +377,8 @@ BEGIN
   IF v_event.paused OR now() < v_event.sale_starts_at OR now() >= v_event.sale_ends_at THEN
     RETURN false;
   END IF;
-  -- Its old kept rows, where nobody took them, are free tickets like any other now.
-  UPDATE tickets t SET order_id = NULL WHERE t.order_id = p_order AND t.status = 'open';
+  -- Its old kept rows, where nobody took them, are free tickets like any other now (a claim clears
+  -- their order_id); they are not locked first, so that concurrent late claims never skip them.
   BEGIN
     FOR v_line IN SELECT l.category_id, l.quantity FROM order_lines l WHERE l.order_id = p_order ORDER BY l.category_id LOOP
       UPDATE tickets t
@@ -512,9 +512,9 @@ BEGIN
   UPDATE payments p SET status = p_status, refund_id = coalesce(p_refund_id, p.refund_id), updated_at = now(),
          refunded_at = CASE WHEN p_status = 'refunded' THEN now() END
    WHERE p.id = p_payment;
-  -- The order follows when this payment was the order's money: not a duplicate or a mismatch
-  -- refunded while another payment paid the order.
-  IF v_order.paid_by IS NULL OR v_order.paid_by = p_payment THEN
+  -- The order follows when this payment was the order's own money (a late payment that found no
+  -- tickets, or a paid order cancelled): a duplicate or a wrong amount leaves the order as it is.
+  IF v_pay.refund_reason IN ('late', 'cancelled') THEN
     UPDATE orders o
        SET status = CASE WHEN p_status = 'refunded' AND o.status = 'cancelled' THEN 'cancelled' ELSE p_status END
      WHERE o.id = v_order.id AND o.status IN ('expired', 'pending', 'cancelled', 'refund_failed', 'refund_due');
