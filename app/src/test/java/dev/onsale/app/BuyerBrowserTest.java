@@ -43,7 +43,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A buyer's whole path in headless Chromium on a phone-sized window, against a full Onsale instance:
  * the queue page, the pre-queue countdown, admission, the shop, the hold, checkout and the
- * confirmation with ticket links. Screenshots of each step go to {@code target/screenshots/}.
+ * test provider's pay page (declined once, then paid) and the order page with ticket links. Screenshots of each step go to {@code target/screenshots/}.
  */
 @DisplayName("A buyer in the browser")
 class BuyerBrowserTest {
@@ -84,7 +84,7 @@ class BuyerBrowserTest {
   }
 
   @Test
-  @DisplayName("opens /e/{slug}, waits in the pre-queue, is admitted, reserves, orders and sees the confirmation and the ticket links")
+  @DisplayName("opens /e/{slug}, waits in the pre-queue, is admitted, reserves, sees the total, is declined once, pays and gets the ticket links")
   void buysTickets() throws Exception {
     JsonObject event = createEvent("browser-night", 12);
     String slug = event.getString("slug");
@@ -147,27 +147,48 @@ class BuyerBrowserTest {
       assertThat(driver.findElement(By.id("held-summary")).getText()).contains("2 × Standing");
       screenshot(driver, "04-hold-checkout");
 
-      // 4. Checkout: name and e-mail, then the confirmation with the order code.
+      // 4. Checkout: each line at its price and the total, then off to pay.
+      assertThat(driver.findElement(By.id("held-summary")).getText()).contains("2 × Standing at").contains("45.00");
+      assertThat(driver.findElement(By.id("held-total")).getText()).contains("90.00");
       driver.findElement(By.id("buyer-name")).sendKeys("Ada Lovelace");
       driver.findElement(By.id("buyer-email")).sendKeys("ada@example.org");
+      screenshot(driver, "05-checkout-total");
       driver.findElement(By.id("order-button")).click();
-      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirmation-view")));
-      wait.until(ExpectedConditions.textMatches(By.id("order-code"), java.util.regex.Pattern.compile("\\S+")));
-      String code = driver.findElement(By.id("order-code")).getText();
-      // The tickets are listed at once; each is "being prepared" until its PDF exists (the worker may be quicker).
-      assertThat(driver.findElements(By.cssSelector("#ticket-links li"))).hasSize(2);
-      assertFitsPhone(driver);
-      screenshot(driver, "05-confirmation");
 
-      // 5. The tickets worker renders the PDFs: the links appear by themselves.
-      wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#ticket-links a"), 2));
-      assertThat(driver.findElement(By.id("tickets-status")).getText()).contains("ready");
-      String href = driver.findElement(By.cssSelector("#ticket-links a")).getAttribute("href");
+      // 5. The test provider's pay page: the amount and the order. The first card is declined.
+      wait.until(ExpectedConditions.urlContains("/pay/test/"));
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("amount"), "90.00"));
+      assertFitsPhone(driver);
+      screenshot(driver, "06-pay-page");
+      driver.findElement(By.id("decline-button")).click();
+
+      // 6. The order page says what went wrong, what is left to do and until when, and offers a new attempt.
+      wait.until(ExpectedConditions.urlContains("/orders/"));
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("retry-button")));
+      assertThat(driver.findElement(By.id("order-status")).getText()).isEqualTo("Waiting for your payment");
+      assertThat(driver.findElement(By.id("order-next")).getText()).contains("did not go through").contains("until");
+      assertThat(driver.findElement(By.id("total")).getText()).contains("90.00");
+      String code = driver.findElement(By.id("order-code")).getText();
+      assertFitsPhone(driver);
+      screenshot(driver, "07-declined-retry");
+      driver.findElement(By.id("retry-button")).click();
+      wait.until(ExpectedConditions.urlContains("/pay/test/"));
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("amount"), "90.00"));
+      driver.findElement(By.id("pay-button")).click();
+
+      // 7. Paid: the order page lists the tickets, and the tickets worker's PDFs appear by themselves.
+      wait.until(ExpectedConditions.urlContains("/orders/"));
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("order-status"), "Paid"));
+      assertThat(driver.findElement(By.id("order-code")).getText()).isEqualTo(code);
+      wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#tickets a"), 2));
+      assertThat(driver.findElement(By.id("tickets")).getText()).contains("Ticket 1 of 2").contains("Standing");
+      String href = driver.findElement(By.cssSelector("#tickets a")).getAttribute("href");
       HttpResponse<byte[]> pdf = HTTP.send(HttpRequest.newBuilder(URI.create(href)).GET().build(),
           HttpResponse.BodyHandlers.ofByteArray());
       assertThat(pdf.statusCode()).isEqualTo(200);
       assertThat(new String(pdf.body(), 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
-      screenshot(driver, "06-tickets-ready");
+      assertFitsPhone(driver);
+      screenshot(driver, "08-paid-tickets-ready");
 
       // No script was blocked by the Content-Security-Policy and nothing failed on the page.
       List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
@@ -197,16 +218,16 @@ class BuyerBrowserTest {
     for (int i = 0; i < 2; i++) {
       JsonObject reservation = post("/api/v1/events/" + eventId + "/reservations",
           new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", categoryId).put("quantity", 1))));
-      post("/api/v1/reservations/" + reservation.getString("id") + "/order",
-          new JsonObject().put("buyer", new JsonObject().put("name", "Early Bird").put("email", "early@example.org")));
+      pay(post("/api/v1/reservations/" + reservation.getString("id") + "/order",
+          new JsonObject().put("buyer", new JsonObject().put("name", "Early Bird").put("email", "early@example.org"))));
     }
     JsonObject standing = categories.getJsonArray("categories").getJsonObject(0);
     for (int i = 0; i < standing.getInteger("capacity"); i += 4) {
       JsonObject reservation = post("/api/v1/events/" + eventId + "/reservations",
           new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", standing.getLong("id"))
               .put("quantity", Math.min(4, standing.getInteger("capacity") - i)))));
-      post("/api/v1/reservations/" + reservation.getString("id") + "/order",
-          new JsonObject().put("buyer", new JsonObject().put("name", "Early Bird").put("email", "early@example.org")));
+      pay(post("/api/v1/reservations/" + reservation.getString("id") + "/order",
+          new JsonObject().put("buyer", new JsonObject().put("name", "Early Bird").put("email", "early@example.org"))));
     }
     patch(eventId, new JsonObject().put("waitingRoom", "on"));
     Files.createDirectories(SCREENSHOTS);
@@ -216,7 +237,7 @@ class BuyerBrowserTest {
       new WebDriverWait(driver, Duration.ofSeconds(30)).until(
           ExpectedConditions.textToBePresentInElementLocated(By.id("queue-message"), "Sold out"));
       assertThat(driver.findElement(By.id("remaining")).getText()).isEqualTo("0");
-      screenshot(driver, "07-sold-out");
+      screenshot(driver, "09-sold-out");
     } finally {
       driver.quit();
     }
@@ -294,6 +315,18 @@ class BuyerBrowserTest {
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(201);
     return new JsonObject(response.body());
+  }
+
+  /** Pays a pending order through the test provider, as its pay page would. */
+  private static void pay(JsonObject order) throws Exception {
+    String paymentId = order.getJsonObject("payment").getString("id");
+    HttpResponse<String> opened = HTTP.send(HttpRequest.newBuilder(URI.create(url(order.getJsonObject("payment").getString("url"))))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(opened.statusCode()).isEqualTo(303);
+    HttpResponse<String> paid = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/v1/payments/test/" + paymentId + "/succeed")))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(paid.statusCode()).as(paid.body()).isEqualTo(200);
   }
 
   private static JsonObject adminGet(String path) throws Exception {

@@ -23,6 +23,10 @@ public final class JobTypes {
   public static final String ORDER_PAID = "order.paid";
   /** {@code webhooks}: an order was cancelled. */
   public static final String ORDER_CANCELLED = "order.cancelled";
+  /** {@code background}: delete the PDFs of a cancelled order's tickets. Payload: orderId, tickets [{id, secret}]. */
+  public static final String TICKETS_CLEANUP = "tickets.cleanup";
+  /** {@code background}: write an event's orders as CSV. Payload: exportId, eventId. */
+  public static final String ORDERS_EXPORT = "orders.export";
   /** {@code payments}: a payment's window ended: ask the provider what happened and settle it. Payload: paymentId. */
   public static final String PAYMENT_RECONCILE = "payment.reconcile";
   /** {@code payments}: refund a payment in full. Payload: paymentId, reason. */

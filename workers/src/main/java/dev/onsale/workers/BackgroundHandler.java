@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class BackgroundHandler implements JobHandler {
 
-  public static final String TICKETS_CLEANUP = "tickets.cleanup";
+  public static final String TICKETS_CLEANUP = dev.onsale.common.JobTypes.TICKETS_CLEANUP;
 
   static final String FORGET_PDF = "DELETE FROM ticket_pdfs WHERE ticket_id = $1 AND secret = $2 RETURNING path";
 

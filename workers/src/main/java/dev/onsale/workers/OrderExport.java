@@ -16,7 +16,7 @@ import java.util.UUID;
  */
 final class OrderExport {
 
-  static final String TYPE = "orders.export";
+  static final String TYPE = dev.onsale.common.JobTypes.ORDERS_EXPORT;
   static final String SELECT_ORDERS = """
       SELECT o.code, o.status, o.buyer_name, o.buyer_email, o.total_cents, o.currency, o.created_at,
              (SELECT count(*) FROM order_tickets ot WHERE ot.order_id = o.id) AS tickets

@@ -19,7 +19,7 @@ public final class TicketPdfHandler implements JobHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(TicketPdfHandler.class);
 
-  public static final String TYPE = "ticket.pdf";
+  public static final String TYPE = dev.onsale.common.JobTypes.TICKET_PDF;
 
   static final String SELECT_TICKET = """
       SELECT e.name AS event_name, e.venue, e.starts_at, c.name AS category, o.buyer_name, o.code,

@@ -88,6 +88,11 @@ class SaleToWorkersTest {
     assertThat(order.status()).isEqualTo(201);
     String code = order.json().getString("code");
     String secret = order.json().getString("secret");
+    assertThat(order.json().getString("status")).isEqualTo("pending");
+    String paymentId = order.json().getJsonObject("payment").getString("id");
+    http.get(order.json().getJsonObject("payment").getString("url"));
+    assertThat(http.post("/api/v1/payments/test/" + paymentId + "/succeed", new JsonObject(), Map.of()).json()
+        .getString("result")).isEqualTo("paid");
 
     eventually(Duration.ofSeconds(30), "both pdfUrls", () -> pdfUrls(code, secret).size() == 2);
     List<String> urls = pdfUrls(code, secret);
@@ -102,21 +107,23 @@ class SaleToWorkersTest {
     assertThat(OrderJobsTest.pdfAttachments(mail)).hasSize(2);
     assertThat(mail.getContent().toString()).isNotNull();
 
-    eventually(Duration.ofSeconds(20), "the order.created webhook", () -> hookCalls.size() == 1);
-    assertThat(hookCalls.get(0).getString("type")).isEqualTo("order.created");
+    eventually(Duration.ofSeconds(20), "the order.created and order.paid webhooks", () -> hookCalls.size() == 2);
+    assertThat(hookCalls.stream().map(c -> c.getString("type"))).containsExactlyInAnyOrder("order.created", "order.paid");
     assertThat(hookCalls.get(0).getJsonObject("data").getString("orderCode")).isEqualTo(code);
     assertThat(hookSignatures.get(0)).isEqualTo(WebhookSignature.sign(hookSecret, hookBodies.get(0)));
 
     assertThat(http.post("/api/v1/admin/orders/" + code + "/cancel", new JsonObject(), admin).status()).isEqualTo(200);
     eventually(Duration.ofSeconds(20), "the PDFs removed", () -> fx.count("SELECT count(*) FROM ticket_pdfs") == 0);
-    eventually(Duration.ofSeconds(20), "the order.cancelled webhook", () -> hookCalls.size() == 2);
-    assertThat(hookCalls.get(1).getString("type")).isEqualTo("order.cancelled");
+    eventually(Duration.ofSeconds(20), "the order.cancelled webhook", () -> hookCalls.size() == 3);
+    assertThat(hookCalls.get(2).getString("type")).isEqualTo("order.cancelled");
     for (String url : urls) {
       assertThat(http.get(url).status()).isEqualTo(404);
     }
     Thread.sleep(300);
     assertThat(smtp.getReceivedMessages()).hasSize(1);
-    assertThat(new String(hookBodies.get(1), StandardCharsets.UTF_8)).contains("cancelled");
+    assertThat(new String(hookBodies.get(2), StandardCharsets.UTF_8)).contains("cancelled");
+    eventually(Duration.ofSeconds(20), "the cancelled order's payment refunded by the payments worker",
+        () -> fx.count("SELECT count(*) FROM payments WHERE id = $1::uuid AND status = 'refunded'", paymentId) == 1);
   }
 
   private List<String> pdfUrls(String code, String secret) {
