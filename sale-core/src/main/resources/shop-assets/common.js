@@ -13,7 +13,8 @@ window.OnsaleShop = (function () {
   }
   function time(iso, zone) {
     if (!iso) { return '–'; }
-    var options = { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' };
+    var options = { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric',
+      hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
     if (zone) { options.timeZone = zone; }
     try { return new Intl.DateTimeFormat(undefined, options).format(new Date(iso)); }
     catch (e) { return new Date(iso).toString(); }

@@ -33,9 +33,12 @@
         return 'Pay ' + S.money(order.total.amountCents, order.total.currency) + ' by '
           + S.time(payment && payment.expiresAt, zone) + '. Your tickets are kept for you until then.';
       case 'paid':
-        return order.tickets.every(function (t) { return t.pdfUrl; })
-          ? 'Download your tickets below. We e-mail them to ' + order.buyer.email + ' too.'
-          : 'Your ticket PDFs are being prepared; this page updates by itself.';
+        if (!order.tickets.every(function (t) { return t.pdfUrl; })) {
+          return 'Your ticket PDFs are being prepared; this page updates by itself.';
+        }
+        return 'Download your tickets below. ' + (order.mailSentAt
+          ? 'We sent them to ' + order.buyer.email + ' by e-mail too.'
+          : 'They are also on their way to ' + order.buyer.email + ' by e-mail.');
       case 'expired':
         return 'The time to pay ran out and the tickets went back on sale. If you paid after all, '
           + 'you get your tickets if some are still free, or all of your money back.';
@@ -90,7 +93,8 @@
         list.appendChild(item);
       });
     }
-    var settled = order.status !== 'pending' && !(order.status === 'paid' && order.tickets.some(function (t) { return !t.pdfUrl; }));
+    var settled = order.status !== 'pending'
+      && !(order.status === 'paid' && (!order.mailSentAt || order.tickets.some(function (t) { return !t.pdfUrl; })));
     clearTimeout(timer);
     if (!settled) { timer = setTimeout(load, 2000); }
   }

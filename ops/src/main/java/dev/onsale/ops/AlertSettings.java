@@ -21,7 +21,9 @@ public record AlertSettings(Map<JobQueue, Long> thresholds, double clearRatio, l
       JobQueue.TICKETS, 1_000L,
       JobQueue.MAIL, 2_000L,
       JobQueue.WEBHOOKS, 2_000L,
-      JobQueue.BACKGROUND, 10_000L);
+      JobQueue.BACKGROUND, 10_000L,
+      // A payments backlog means refunds and reconciliations waiting on a provider: alert early.
+      JobQueue.PAYMENTS, 500L);
 
   public static AlertSettings from(OnsaleConfig config) {
     Map<JobQueue, Long> thresholds = new EnumMap<>(JobQueue.class);

@@ -180,7 +180,7 @@ public final class SaleRepository {
   public record StoredOrder(long id, String code, String secret, long eventId, String buyerName, String buyerEmail,
                             String status, long totalCents, String currency, OffsetDateTime createdAt,
                             OffsetDateTime paymentExpiresAt, OffsetDateTime keepUntil, OffsetDateTime paidAt,
-                            int ticketCount) {}
+                            int ticketCount, OffsetDateTime mailSentAt) {}
 
   public Future<StoredOrder> findOrder(String code) {
     return pool.preparedQuery(SaleSql.SELECT_ORDER).execute(Tuple.of(code))
@@ -193,7 +193,7 @@ public final class SaleRepository {
               r.getString("buyer_name"), r.getString("buyer_email"), r.getString("status"),
               r.getLong("total_cents"), r.getString("currency"), r.getOffsetDateTime("created_at"),
               r.getOffsetDateTime("payment_expires_at"), r.getOffsetDateTime("keep_until"),
-              r.getOffsetDateTime("paid_at"), r.getInteger("ticket_count"));
+              r.getOffsetDateTime("paid_at"), r.getInteger("ticket_count"), r.getOffsetDateTime("mail_sent_at"));
         });
   }
 

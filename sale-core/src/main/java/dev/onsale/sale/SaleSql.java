@@ -1,5 +1,7 @@
 package dev.onsale.sale;
 
+import dev.onsale.common.JobTypes;
+
 /** Every statement of the sale core, with $n parameters; the write paths are functions (V2). */
 final class SaleSql {
 
@@ -116,8 +118,10 @@ final class SaleSql {
   static final String SELECT_ORDER = """
       SELECT o.id, o.code, o.secret, o.event_id, o.buyer_name, o.buyer_email,
              order_status_now(o.status, o.keep_until) AS status, o.total_cents, o.currency, o.created_at,
-             o.cancelled_at, o.payment_expires_at, o.keep_until, o.paid_at, o.ticket_count
-        FROM orders o WHERE o.code = $1""";
+             o.cancelled_at, o.payment_expires_at, o.keep_until, o.paid_at, o.ticket_count,
+             (SELECT max(m.sent_at) FROM mail_log m WHERE m.order_id = o.id AND m.kind IN ('%s', '%s'))
+               AS mail_sent_at
+        FROM orders o WHERE o.code = $1""".formatted(JobTypes.ORDER_CONFIRMATION, JobTypes.ORDER_LATE_PAID);
 
   /** The tickets a pending order keeps (not yet its own: they are sold to it once it is paid). */
   static final String SELECT_KEPT_TICKETS = """

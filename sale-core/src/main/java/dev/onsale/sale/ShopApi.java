@@ -408,6 +408,7 @@ final class ShopApi implements WebModule {
         .put("ticketCount", order.ticketCount())
         .put("createdAt", dev.onsale.common.Json.instant(order.createdAt()))
         .put("paidAt", order.paidAt() == null ? null : dev.onsale.common.Json.instant(order.paidAt()))
+        .put("mailSentAt", order.mailSentAt() == null ? null : dev.onsale.common.Json.instant(order.mailSentAt()))
         .put("payment", latest == null ? null : paymentJson(latest, payable))
         .put("canRetryPayment", pending && latest != null && !payable && !"processing".equals(latest.status()))
         .put("keptUntil", pending && order.keepUntil() != null ? dev.onsale.common.Json.instant(order.keepUntil()) : null)
