@@ -47,7 +47,8 @@ final class AllowedMethods {
       for (Route route : router.getRoutes()) {
         Set<HttpMethod> methods = route.methods();
         String path = route.getPath();
-        if (methods == null || methods.isEmpty() || path == null || route.isRegexPath()) {
+        // A template with parameters reports itself as a regex route, yet keeps its path.
+        if (methods == null || methods.isEmpty() || path == null) {
           continue;
         }
         known.add(new Entry(PathTemplate.of(route.isExactPath() ? path : path.endsWith("/") ? path + "*" : path), Set.copyOf(methods)));

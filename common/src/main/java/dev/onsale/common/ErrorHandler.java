@@ -23,6 +23,13 @@ public final class ErrorHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
+      // The client's connection closed before its request was read (it left, or sent a body the
+      // decoder refused and was answered 400 on the spot): nobody to answer, nothing went wrong here.
+      LOG.debug("connection closed during {} {}", ctx.request().method(), ctx.request().path());
+      ctx.response().reset();
+      return;
+    }
     ApiException error = toApiException(ctx.failure(), ctx.statusCode());
     if (error.status() >= 500 && error.status() != 503) {
       LOG.error("request failed: {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());

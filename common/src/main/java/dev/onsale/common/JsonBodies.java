@@ -36,6 +36,23 @@ public final class JsonBodies implements Handler<RoutingContext> {
     this.rawPaths = rawPaths.stream().map(PathTemplate::of).toList();
   }
 
+  /**
+   * Runs before the body is read: a request that announces a body (a length above zero, or
+   * chunks) in another media type is refused at once, so a form or multipart body is never read.
+   */
+  public Handler<RoutingContext> mediaType() {
+    return ctx -> {
+      String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+      boolean announced = ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING)
+          || (length != null && !length.strip().equals("0"));
+      if (announced && !isRaw(ctx.normalizedPath())) {
+        requireJsonContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+      }
+      ctx.next();
+    };
+  }
+
+  /** Runs after the body is read: parses it strictly and keeps the value. */
   @Override
   public void handle(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();

@@ -38,9 +38,11 @@ public final class WebVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     List<WebModule> mounted = modules.stream().map(module -> module.apply(services)).toList();
     List<String> rawBodyPaths = mounted.stream().flatMap(module -> module.rawBodyPaths().stream()).toList();
-    router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    JsonBodies jsonBodies = new JsonBodies(rawBodyPaths);
     router.route().handler(SecurityHeaders.INSTANCE);
-    router.route().handler(new JsonBodies(rawBodyPaths));
+    router.route().handler(jsonBodies.mediaType());
+    router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route().handler(jsonBodies);
     mounted.forEach(module -> module.mount(router));
     AllowedMethods allowed = new AllowedMethods(router);
     router.route().last().handler(ctx -> notServed(ctx, allowed));
