@@ -34,8 +34,9 @@ final class FaultRig {
     return OnsaleConfig.fromMap(settings);
   }
 
+  /** A fresh key prefix, removed with the test class like every prefix {@link TestEnv} hands out. */
   static String freshPrefix() {
-    return "fault:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    return TestEnv.freshPrefix();
   }
 
   static Map<String, String> admin() {
