@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /** What the fault tests share: configurations for disposable servers, an event on sale, the checks after. */
 final class FaultRig {
@@ -29,7 +28,7 @@ final class FaultRig {
     settings.put("ONSALE_ADMIN_TOKEN", ADMIN_TOKEN);
     settings.put("ONSALE_TOKEN_SECRET", TOKEN_SECRET);
     settings.put("ONSALE_HTTP_INSTANCES", "2");
-    settings.put("ONSALE_MEDIA_DIR", System.getProperty("java.io.tmpdir") + "/onsale-fault-media-" + UUID.randomUUID());
+    settings.put("ONSALE_MEDIA_DIR", TestEnv.freshMediaDir());
     settings.putAll(overrides);
     return OnsaleConfig.fromMap(settings);
   }

@@ -12,7 +12,13 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +45,8 @@ public final class TestEnv {
   private static final List<String> PREFIXES = new ArrayList<>();
   /** Every prefix ever handed out: swept once more at the end, in case something wrote late. */
   private static final List<String> ALL_PREFIXES = new ArrayList<>();
+  /** Media directories (ticket PDFs) handed out and not yet deleted. */
+  private static final List<Path> MEDIA_DIRS = new ArrayList<>();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> removeCreated(true)));
@@ -62,7 +70,7 @@ public final class TestEnv {
     settings.put("ONSALE_HTTP_PORT", String.valueOf(freePort()));
     settings.put("ONSALE_ADMIN_TOKEN", "test-admin-token-0123456789");
     settings.put("ONSALE_TOKEN_SECRET", "test-token-secret-0123456789-0123456789");
-    settings.put("ONSALE_MEDIA_DIR", System.getProperty("java.io.tmpdir") + "/onsale-test-media-" + id);
+    settings.put("ONSALE_MEDIA_DIR", freshMediaDir(id));
     settings.putAll(overrides);
     return OnsaleConfig.fromMap(settings);
   }
@@ -70,6 +78,19 @@ public final class TestEnv {
   /** A new Redis key prefix ({@code test:<id>:}) whose keys are removed with the test class. */
   public static String freshPrefix() {
     return freshPrefix(UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+  }
+
+  /** A new media directory path under the temporary directory, deleted with the test class. */
+  public static String freshMediaDir() {
+    return freshMediaDir(UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+  }
+
+  private static String freshMediaDir(String id) {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "onsale-test-media-" + id);
+    synchronized (CREATED) {
+      MEDIA_DIRS.add(dir);
+    }
+    return dir.toString();
   }
 
   private static String freshPrefix(String id) {
@@ -125,12 +146,16 @@ public final class TestEnv {
   static List<String> removeCreated(boolean everyPrefix) {
     List<String> databases;
     List<String> prefixes;
+    List<Path> mediaDirs;
     synchronized (CREATED) {
       databases = List.copyOf(CREATED);
       prefixes = List.copyOf(everyPrefix ? ALL_PREFIXES : PREFIXES);
+      mediaDirs = List.copyOf(MEDIA_DIRS);
       CREATED.removeAll(databases);
       PREFIXES.clear();
+      MEDIA_DIRS.clear();
     }
+    mediaDirs.forEach(TestEnv::deleteTree);
     if (databases.isEmpty() && prefixes.isEmpty()) {
       return List.of();
     }
@@ -163,6 +188,17 @@ public final class TestEnv {
       await(vertx.close());
     }
     return failed;
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException ignored) {
+      // a file that cannot be deleted stays; the directory is never reused
+    }
   }
 
   /** SCAN for the prefix's keys and UNLINK them, a page at a time. */
