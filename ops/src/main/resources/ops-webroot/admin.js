@@ -19,7 +19,8 @@
   }
   function fromLocalInput(id) {
     var value = $(id).value;
-    return value ? new Date(value).toISOString() : null;
+    // An empty field is left out of the body (undefined): the API refuses null for a field it keeps.
+    return value ? new Date(value).toISOString() : undefined;
   }
   function ms(value) { return typeof value === 'number' ? value : Date.parse(value); }
 

@@ -71,6 +71,8 @@ class AbuseTest {
   static String dbBefore;
   static String redisBefore;
   static final Map<String, Integer> CASES_PER_OPERATION = new TreeMap<>();
+  static final String IDEMPOTENCY_KEY = "abuse-key-1";
+  static String keyedReservationId;
 
   @BeforeAll
   static void start() throws Exception {
@@ -93,6 +95,9 @@ class AbuseTest {
     orderCode = order.getString("code");
     orderSecret = order.getString("secret");
     orderTicketId = order.getJsonArray("tickets").getJsonObject(0).getLong("id");
+    Answer keyed = http.post("/api/v1/events/" + open + "/reservations", items(openCategory, 1), Map.of("Idempotency-Key", IDEMPOTENCY_KEY));
+    assertThat(keyed.status()).as("reserve with a key: %s", keyed.raw()).isEqualTo(201);
+    keyedReservationId = keyed.json().getString("id");
     documented = documentedOperations();
     operations = documented.keySet();
     // Let background publication settle before the snapshot: availability and meta are refreshed every few seconds.
@@ -505,5 +510,194 @@ class AbuseTest {
       assertThat(body).as(path).doesNotContain("root:").doesNotContain("<script>alert(1)");
     }
     assertThat(dbSnapshot()).isEqualTo(dbBefore);
+  }
+
+  // ---------------------------------------------------------------- raw HTTP
+
+  /** What a raw exchange over a socket gave back: the status line's code, headers and body. */
+  record RawAnswer(int status, Map<String, String> headers, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  /** Sends bytes as they are (no client fixes them up) and reads the answer until the server closes. */
+  static RawAnswer rawExchange(byte[] request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request);
+      socket.getOutputStream().flush();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      try {
+        for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
+          out.write(buffer, 0, n);
+          if (complete(out.toString(StandardCharsets.ISO_8859_1))) {
+            break;
+          }
+        }
+      } catch (java.net.SocketException | java.net.SocketTimeoutException e) {
+        // the server closed or reset after answering: what was read is the answer
+      }
+      String text = out.toString(StandardCharsets.UTF_8);
+      int end = text.indexOf("\r\n\r\n");
+      assertThat(end).as("an HTTP answer, got: %s", abbreviate(text)).isPositive();
+      String[] lines = text.substring(0, end).split("\r\n");
+      Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+      }
+      String body = text.substring(end + 4);
+      if (headers.containsKey("Content-Length")) {
+        body = body.substring(0, Math.min(body.length(), Integer.parseInt(headers.get("Content-Length"))));
+      }
+      return new RawAnswer(Integer.parseInt(lines[0].split(" ")[1]), headers, body);
+    }
+  }
+
+  private static boolean complete(String text) {
+    int end = text.indexOf("\r\n\r\n");
+    if (end < 0) {
+      return false;
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(text.substring(0, end));
+    return length.find() && text.length() - end - 4 >= Integer.parseInt(length.group(1));
+  }
+
+  static Stream<Arguments> rawRequests() {
+    String event = "/api/v1/events/" + open;
+    String reserve = event + "/reservations";
+    return Stream.of(
+        Arguments.of("HTTP/1.1 without Host", "GET " + event + " HTTP/1.1\r\nConnection: close\r\n\r\n", 400, "bad_request"),
+        Arguments.of("HTTP/9.9", "GET " + event + " HTTP/9.9\r\nHost: onsale\r\n\r\n", 505, "http_version_not_supported"),
+        Arguments.of("the HTTP/2 preface on the HTTP/1 port", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, "http_version_not_supported"),
+        Arguments.of("a chunk size that is no number", "POST " + reserve + " HTTP/1.1\r\nHost: onsale\r\n"
+            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n", 400, "bad_request"),
+        Arguments.of("a body over the limit", "POST " + reserve + " HTTP/1.1\r\nHost: onsale\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 70000\r\n\r\n" + "{".repeat(70_000), 413, "body_too_large"),
+        Arguments.of("PUT on a GET path", "PUT " + event + " HTTP/1.1\r\nHost: onsale\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", 405, "method_not_allowed"),
+        Arguments.of("TRACE on a GET path", "TRACE " + event + " HTTP/1.1\r\nHost: onsale\r\nConnection: close\r\n\r\n",
+            405, "method_not_allowed"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rawRequests")
+  @DisplayName("a request the HTTP layer refuses gets its status as JSON with the security headers, and changes nothing")
+  void hostileHttp(String name, String request, int status, String error) throws Exception {
+    RawAnswer answer = rawExchange(request.getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(answer.status()).as("%s: %s", name, abbreviate(answer.body())).isEqualTo(status);
+    assertThat(answer.headers().get("Content-Type")).as(name).startsWith("application/json");
+    assertThat(answer.json().getString("error")).as(name).isEqualTo(error);
+    assertThat(answer.json().getString("message")).as(name).isNotBlank();
+    assertThat(answer.headers().get("Content-Security-Policy")).as(name).contains("frame-ancestors 'none'");
+    assertThat(answer.headers().get("X-Content-Type-Options")).as(name).isEqualTo("nosniff");
+    assertThat(answer.headers().get("X-Frame-Options")).as(name).isEqualTo("DENY");
+    if (status == 405) {
+      assertThat(answer.headers().get("Allow")).as(name).contains("GET");
+    }
+    assertThat(dbSnapshot()).as("the database is unchanged").isEqualTo(dbBefore);
+  }
+
+  // ---------------------------------------------------------------- strict bodies, text, keys, webhooks
+
+  record BodyCase(String name, HttpMethod method, String path, Buffer body, Map<String, String> headers, int status, String error) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Arguments> strictCases() {
+    Map<String, String> json = Map.of("Content-Type", "application/json");
+    Map<String, String> admin = Map.of("Content-Type", "application/json", "Authorization", "Bearer " + config.adminToken());
+    String order = "/api/v1/reservations/" + reservationId + "/order";
+    String reserve = "/api/v1/events/" + open + "/reservations";
+    String patch = "/api/v1/admin/events/" + open;
+    String hooks = "/api/v1/admin/events/" + open + "/webhooks";
+    Buffer goodOrder = buyer("Bob", "bob@example.org").toBuffer();
+    List<BodyCase> cases = new ArrayList<>();
+    cases.add(new BodyCase("JSON with a comment", HttpMethod.POST, order,
+        Buffer.buffer("{\"buyer\": /* who */ {\"name\": \"Bob\", \"email\": \"bob@example.org\"}}"), json, 400, "malformed_json"));
+    cases.add(new BodyCase("JSON with a line comment", HttpMethod.POST, reserve,
+        Buffer.buffer("// items\n" + items(openCategory, 1).encode()), json, 400, "malformed_json"));
+    cases.add(new BodyCase("a UTF-16 body", HttpMethod.POST, order,
+        Buffer.buffer(goodOrder.toString().getBytes(StandardCharsets.UTF_16LE)), json, 400, "malformed_json"));
+    cases.add(new BodyCase("a UTF-16 body that says so", HttpMethod.POST, order,
+        Buffer.buffer(goodOrder.toString().getBytes(StandardCharsets.UTF_16)), Map.of("Content-Type", "application/json; charset=utf-16"),
+        415, "unsupported_media_type"));
+    cases.add(new BodyCase("a UTF-8 byte order mark", HttpMethod.POST, order,
+        Buffer.buffer(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}).appendBuffer(goodOrder), json, 400, "malformed_json"));
+    cases.add(new BodyCase("a duplicate field", HttpMethod.POST, reserve,
+        Buffer.buffer("{\"items\": [], \"items\": [{\"categoryId\": " + openCategory + ", \"quantity\": 1}]}"), json, 400, "malformed_json"));
+    cases.add(new BodyCase("JSON sent as text/plain", HttpMethod.POST, order, goodOrder, Map.of("Content-Type", "text/plain"),
+        415, "unsupported_media_type"));
+    cases.add(new BodyCase("a form body", HttpMethod.POST, order, Buffer.buffer("buyer%5Bname%5D=Bob&buyer%5Bemail%5D=bob%40example.org"),
+        Map.of("Content-Type", "application/x-www-form-urlencoded"), 415, "unsupported_media_type"));
+    cases.add(new BodyCase("a multipart body", HttpMethod.POST, reserve, Buffer.buffer("--x\r\n\r\n{}\r\n--x--\r\n"),
+        Map.of("Content-Type", "multipart/form-data; boundary=x"), 415, "unsupported_media_type"));
+    cases.add(new BodyCase("JSON without a Content-Type", HttpMethod.POST, order, goodOrder, Map.of(), 415, "unsupported_media_type"));
+    cases.add(new BodyCase("an organizer's JSON without a Content-Type", HttpMethod.PATCH, patch,
+        new JsonObject().put("paused", true).toBuffer(), Map.of("Authorization", "Bearer " + config.adminToken()), 415, "unsupported_media_type"));
+    cases.add(new BodyCase("a null buyer name", HttpMethod.POST, order, buyer(null, "bob@example.org").toBuffer(), json, 400, "invalid_field"));
+    cases.add(new BodyCase("a null optional field (venue)", HttpMethod.PATCH, patch, new JsonObject().putNull("venue").toBuffer(),
+        admin, 400, "invalid_field"));
+    cases.add(new BodyCase("a null optional number (holdSeconds)", HttpMethod.PATCH, patch, new JsonObject().putNull("holdSeconds").toBuffer(),
+        admin, 400, "invalid_field"));
+    cases.add(new BodyCase("a null paused flag", HttpMethod.PATCH, patch, new JsonObject().putNull("paused").toBuffer(), admin, 400, "invalid_field"));
+    Map<String, String> texts = new LinkedHashMap<>();
+    texts.put("a bare LF", "Bob\nBcc: all@example.org");
+    texts.put("a bare CR", "Bob\rEvil");
+    texts.put("a trailing CRLF", "Bob\r\n");
+    texts.put("a tab", "Bob\tEvil");
+    texts.put("a NUL", "Bob\u0000");
+    texts.put("a C1 control (NEL)", "Bob\u0085Evil");
+    texts.put("DEL", "Bob\u007f");
+    texts.put("a right-to-left override", "Bob \u202Egpj.exe");
+    texts.put("a left-to-right embedding", "\u202ABob");
+    texts.put("a right-to-left isolate", "Bob\u2067x\u2069");
+    texts.forEach((what, text) -> {
+      cases.add(new BodyCase("buyer name with " + what, HttpMethod.POST, order, buyer(text, "bob@example.org").toBuffer(), json, 400, "invalid_field"));
+      cases.add(new BodyCase("event name with " + what, HttpMethod.PATCH, patch, new JsonObject().put("name", text).toBuffer(), admin, 400, "invalid_field"));
+      cases.add(new BodyCase("venue with " + what, HttpMethod.PATCH, patch, new JsonObject().put("venue", text).toBuffer(), admin, 400, "invalid_field"));
+    });
+    cases.add(new BodyCase("an e-mail with a trailing LF", HttpMethod.POST, order, buyer("Bob", "bob@example.org\n").toBuffer(), json, 400, "invalid_field"));
+    cases.add(new BodyCase("an Idempotency-Key reused with another body", HttpMethod.POST, reserve, items(openCategory, 2).toBuffer(),
+        Map.of("Content-Type", "application/json", "Idempotency-Key", IDEMPOTENCY_KEY), 422, "idempotency_key_reused"));
+    cases.add(new BodyCase("an Idempotency-Key reused with the same items spelled differently", HttpMethod.POST, reserve,
+        Buffer.buffer(" " + items(openCategory, 1).encode()), Map.of("Content-Type", "application/json", "Idempotency-Key", IDEMPOTENCY_KEY),
+        422, "idempotency_key_reused"));
+    for (String url : List.of("http://127.0.0.1:" + app.port() + "/api/v1/admin/invariants", "http://localhost/hook", "http://[::1]/hook",
+        "http://10.1.2.3/hook", "http://172.16.0.1/hook", "http://192.168.1.1/hook", "http://169.254.169.254/latest/meta-data/",
+        "http://0.0.0.0/hook", "http://100.64.0.1/hook", "http://[fd00::1]/hook", "http://[::ffff:127.0.0.1]/hook", "https://127.1/hook")) {
+      cases.add(new BodyCase("a webhook to " + url, HttpMethod.POST, hooks, new JsonObject().put("url", url).toBuffer(), admin, 400, "invalid_field"));
+    }
+    return cases.stream().map(Arguments::of);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("strictCases")
+  @DisplayName("a body that is not strict JSON, a null, a control character, a reused key or an internal webhook is refused and changes nothing")
+  void strictInput(BodyCase c) {
+    Answer answer = http.raw(c.method(), c.path(), c.body(), c.headers());
+    String shown = answer.raw() == null ? "" : abbreviate(answer.raw().toString(StandardCharsets.UTF_8));
+    assertThat(answer.status()).as("%s answered %s", c, shown).isEqualTo(c.status());
+    assertThat(answer.headers().get("Content-Type")).as(c.name()).startsWith("application/json");
+    assertThat(answer.json().getString("error")).as("%s: %s", c, shown).isEqualTo(c.error());
+    assertThat(answer.json().getString("message")).isNotBlank();
+    assertThat(answer.headers().get("Content-Security-Policy")).as(c.name()).contains("frame-ancestors 'none'");
+    assertThat(dbSnapshot()).as("the database is unchanged").isEqualTo(dbBefore);
+    assertThat(redisSnapshot()).as("Redis is unchanged").isEqualTo(redisBefore);
+  }
+
+  @Test
+  @DisplayName("the same Idempotency-Key with the same body gets the first answer again and changes nothing")
+  void idempotencyKeyReplays() {
+    Answer again = http.post("/api/v1/events/" + open + "/reservations", items(openCategory, 1), Map.of("Idempotency-Key", IDEMPOTENCY_KEY));
+    assertThat(again.status()).isEqualTo(201);
+    assertThat(again.json().getString("id")).isEqualTo(keyedReservationId);
+    assertThat(again.headers().get("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(dbSnapshot()).as("the database is unchanged").isEqualTo(dbBefore);
   }
 }

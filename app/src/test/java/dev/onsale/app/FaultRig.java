@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /** What the fault tests share: configurations for disposable servers, an event on sale, the checks after. */
 final class FaultRig {
@@ -29,13 +28,14 @@ final class FaultRig {
     settings.put("ONSALE_ADMIN_TOKEN", ADMIN_TOKEN);
     settings.put("ONSALE_TOKEN_SECRET", TOKEN_SECRET);
     settings.put("ONSALE_HTTP_INSTANCES", "2");
-    settings.put("ONSALE_MEDIA_DIR", System.getProperty("java.io.tmpdir") + "/onsale-fault-media-" + UUID.randomUUID());
+    settings.put("ONSALE_MEDIA_DIR", TestEnv.freshMediaDir());
     settings.putAll(overrides);
     return OnsaleConfig.fromMap(settings);
   }
 
+  /** A fresh key prefix, removed with the test class like every prefix {@link TestEnv} hands out. */
   static String freshPrefix() {
-    return "fault:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    return TestEnv.freshPrefix();
   }
 
   static Map<String, String> admin() {

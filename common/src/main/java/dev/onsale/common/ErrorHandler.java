@@ -23,19 +23,33 @@ public final class ErrorHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException) {
+      // The client's connection closed before its request was read (it left, or sent a body the
+      // decoder refused and was answered 400 on the spot): nobody to answer, nothing went wrong here.
+      LOG.debug("connection closed during {} {}", ctx.request().method(), ctx.request().path());
+      ctx.response().reset();
+      return;
+    }
     ApiException error = toApiException(ctx.failure(), ctx.statusCode());
     if (error.status() >= 500 && error.status() != 503) {
       LOG.error("request failed: {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+    } else if (isBrokenRequest(ctx.failure())) {
+      // The client sent something the HTTP decoder could not read (a bad chunk size, say): its
+      // mistake, not ours; the connection is already gone.
+      LOG.debug("unreadable request: {} {}: {}", ctx.request().method(), ctx.request().path(), String.valueOf(ctx.failure()));
     }
     send(ctx, error);
   }
 
   public static void send(RoutingContext ctx, ApiException error) {
     HttpServerResponse response = ctx.response();
-    if (response.headWritten()) {
+    if (response.headWritten() || response.closed()) {
       response.reset();
       return;
     }
+    // Failures raised before the security headers' own handler ran (no Host, a body over the
+    // limit) carry them too.
+    SecurityHeaders.setOn(response.headers());
     if (error.retryAfterSeconds() != null) {
       response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
     }
@@ -57,6 +71,13 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       return fromStatus(http.getStatusCode(), http.getPayload());
     }
     if (failure == null) {
+      return fromStatus(statusCode, null);
+    }
+    if (isBrokenRequest(failure)) {
+      return ApiException.badRequest("bad_request", "the request could not be read");
+    }
+    if (statusCode >= 400 && statusCode < 500) {
+      // Vert.x Web's own refusals (no Host header, an undecodable query string) carry their status.
       return fromStatus(statusCode, null);
     }
     if (isOverload(failure)) {
@@ -82,6 +103,20 @@ public final class ErrorHandler implements Handler<RoutingContext> {
           ? new ApiException(status, "bad_request", "bad request")
           : new ApiException(500, "internal_error", "unexpected error");
     };
+  }
+
+  /**
+   * The HTTP decoder refused part of the request after its head was read (a chunk size that is no
+   * number, a chunk over the limit): Netty's decoder exceptions and their causes.
+   */
+  static boolean isBrokenRequest(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof io.netty.handler.codec.DecoderException || t instanceof io.netty.handler.codec.PrematureChannelClosureException
+          || (t instanceof NumberFormatException && String.valueOf(t.getMessage()).toLowerCase().contains("chunk"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The SQL pool's wait queue is full, or a wait in it timed out: the server is at capacity. */

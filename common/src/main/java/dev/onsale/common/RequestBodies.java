@@ -1,7 +1,6 @@
 package dev.onsale.common;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,16 +16,20 @@ public final class RequestBodies {
 
   private RequestBodies() {}
 
+  /**
+   * The body as a JSON object: the value {@link JsonBodies} already read strictly, or (on a path
+   * that takes raw bodies) the body read now by the same strict rules, content type aside.
+   */
   public static JsonObject object(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      throw ApiException.badRequest("missing_body", "a JSON object body is required");
-    }
     Object parsed;
-    try {
-      parsed = body.toJsonValue();
-    } catch (DecodeException | IllegalArgumentException e) {
-      throw ApiException.badRequest("malformed_json", "the request body is not valid JSON");
+    if (ctx.data().containsKey(JsonBodies.PARSED)) {
+      parsed = ctx.get(JsonBodies.PARSED);
+    } else {
+      Buffer body = ctx.body().buffer();
+      if (body == null || body.length() == 0) {
+        throw ApiException.badRequest("missing_body", "a JSON object body is required");
+      }
+      parsed = JsonBodies.parse(body);
     }
     if (!(parsed instanceof JsonObject json)) {
       throw ApiException.badRequest("malformed_json", "the request body must be a JSON object");
@@ -43,6 +46,18 @@ public final class RequestBodies {
     }
   }
 
+  /**
+   * An optional field's value, {@code null} when the field is absent. No field of the API takes
+   * {@code null}: sending it is a 400, never read as "absent" (leave the field out instead).
+   */
+  public static Object present(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null && json.containsKey(field)) {
+      throw ApiException.invalid(field, "must not be null (leave the field out instead)");
+    }
+    return value;
+  }
+
   public static String requireString(JsonObject json, String field, int minLength, int maxLength) {
     Object value = json.getValue(field);
     if (value == null) {
@@ -52,7 +67,7 @@ public final class RequestBodies {
   }
 
   public static String optionalString(JsonObject json, String field, int maxLength, String fallback) {
-    Object value = json.getValue(field);
+    Object value = present(json, field);
     return value == null ? fallback : checkString(field, value, 0, maxLength);
   }
 
@@ -60,6 +75,7 @@ public final class RequestBodies {
     if (!(value instanceof String text)) {
       throw ApiException.invalid(field, "must be a string");
     }
+    TextRules.require(field, text);
     String trimmed = text.strip();
     if (trimmed.length() < minLength) {
       throw ApiException.invalid(field, minLength <= 1 ? "must not be empty" : "must have at least " + minLength + " characters");
@@ -67,23 +83,7 @@ public final class RequestBodies {
     if (trimmed.length() > maxLength) {
       throw ApiException.invalid(field, "must have at most " + maxLength + " characters");
     }
-    for (int i = 0; i < trimmed.length(); i++) {
-      char c = trimmed.charAt(i);
-      if (Character.isISOControl(c) && c != '\n' && c != '\t') {
-        throw ApiException.invalid(field, "must not contain control characters");
-      }
-      if (Character.isSurrogate(c) && !validSurrogatePair(trimmed, i)) {
-        throw ApiException.invalid(field, "is not valid text");
-      }
-      if (Character.isHighSurrogate(c)) {
-        i++;
-      }
-    }
     return trimmed;
-  }
-
-  private static boolean validSurrogatePair(String s, int i) {
-    return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
   }
 
   public static long requireLong(JsonObject json, String field, long min, long max) {
@@ -95,7 +95,7 @@ public final class RequestBodies {
   }
 
   public static long optionalLong(JsonObject json, String field, long min, long max, long fallback) {
-    Object value = json.getValue(field);
+    Object value = present(json, field);
     return value == null ? fallback : checkLong(field, value, min, max);
   }
 
@@ -136,7 +136,7 @@ public final class RequestBodies {
   }
 
   public static Instant optionalInstant(JsonObject json, String field, Instant fallback) {
-    Object value = json.getValue(field);
+    Object value = present(json, field);
     return value == null ? fallback : checkInstant(field, value);
   }
 
@@ -156,7 +156,7 @@ public final class RequestBodies {
   }
 
   public static boolean optionalBoolean(JsonObject json, String field, boolean fallback) {
-    Object value = json.getValue(field);
+    Object value = present(json, field);
     if (value == null) {
       return fallback;
     }

@@ -9,7 +9,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -34,10 +36,16 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    List<WebModule> mounted = modules.stream().map(module -> module.apply(services)).toList();
+    List<String> rawBodyPaths = mounted.stream().flatMap(module -> module.rawBodyPaths().stream()).toList();
+    JsonBodies jsonBodies = new JsonBodies(rawBodyPaths);
     router.route().handler(SecurityHeaders.INSTANCE);
-    modules.forEach(module -> module.apply(services).mount(router));
-    router.route().last().handler(ctx -> ctx.fail(ApiException.notFound("path " + ctx.normalizedPath())));
+    router.route().handler(jsonBodies.mediaType());
+    router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route().handler(jsonBodies);
+    mounted.forEach(module -> module.mount(router));
+    AllowedMethods allowed = new AllowedMethods(router);
+    router.route().last().handler(ctx -> notServed(ctx, allowed));
     router.route().failureHandler(new ErrorHandler());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPort(services.config().httpPort())
@@ -48,7 +56,22 @@ public final class WebVerticle extends VerticleBase {
         .setCompressionSupported(true)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16384));
-    return server.requestHandler(router).invalidRequestHandler(WebVerticle::invalidRequest).listen();
+    return server
+        .connectionHandler(HttpGuard::install)
+        .requestHandler(router)
+        .invalidRequestHandler(WebVerticle::invalidRequest)
+        .listen();
+  }
+
+  /** No route answered: a path served with other methods is a 405 naming them, anything else a 404. */
+  private static void notServed(RoutingContext ctx, AllowedMethods allowed) {
+    Set<String> methods = allowed.on(ctx.normalizedPath());
+    if (methods.isEmpty() || methods.contains(ctx.request().method().name())) {
+      ctx.fail(ApiException.notFound("path " + ctx.normalizedPath()));
+      return;
+    }
+    ctx.response().putHeader("Allow", AllowedMethods.header(methods));
+    ctx.fail(new ApiException(405, "method_not_allowed", ctx.request().method().name() + " is not served on this path"));
   }
 
   /**
@@ -63,6 +86,8 @@ public final class WebVerticle extends VerticleBase {
       error = new ApiException(414, "uri_too_long", "the request line is too long");
     } else if (cause instanceof TooLongFrameException && text.startsWith("HTTP header is larger than")) {
       error = new ApiException(431, "headers_too_large", "the request headers are too large");
+    } else if (cause instanceof HttpGuard.UnsupportedVersion) {
+      error = new ApiException(505, "http_version_not_supported", cause.getMessage() + "; use HTTP/1.1");
     } else {
       error = ApiException.badRequest("bad_request", "the request could not be read");
     }

@@ -3,16 +3,24 @@ package dev.onsale.sale;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.ErrorHandler;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.function.Supplier;
 
 /**
  * {@code Idempotency-Key} on buyer POSTs: the first answer to a key is kept for 24 hours and
- * returned again for a repeat; a repeat while the first is still running gets a 409. Keys live in
- * PostgreSQL, next to the reservations they protect, so they survive a Redis outage.
+ * returned again for a repeat with the same body; a repeat with a different body is a 422
+ * {@code idempotency_key_reused} (as Stripe does), a repeat while the first is still running a 409.
+ * Keys live in PostgreSQL, next to the reservations they protect, so they survive a Redis outage.
+ * The kept answer is stored as {@code {"requestHash": <SHA-256 of the request body>, "reply":
+ * <answer>}}; a row kept before hashes were stored (a bare answer) is replayed as it is.
  */
 final class Idempotency {
 
@@ -34,19 +42,29 @@ final class Idempotency {
       return Future.failedFuture(ApiException.badRequest("invalid_idempotency_key",
           "Idempotency-Key must be 1-" + MAX_KEY_LENGTH + " printable ASCII characters"));
     }
+    String requestHash = requestHash(ctx.body().buffer());
     return pool.preparedQuery(SaleSql.IDEMPOTENCY_CLAIM).execute(Tuple.of(scope, key))
         .compose(claimed -> claimed.size() == 1
-            ? runFirst(scope, key, work)
-            : replay(ctx, scope, key));
+            ? runFirst(scope, key, requestHash, work)
+            : replay(ctx, scope, key, requestHash));
   }
 
-  private Future<Reply> runFirst(String scope, String key, Supplier<Future<Reply>> work) {
+  static String requestHash(Buffer body) {
+    try {
+      byte[] bytes = body == null ? new byte[0] : body.getBytes();
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Future<Reply> runFirst(String scope, String key, String requestHash, Supplier<Future<Reply>> work) {
     return work.get()
-        .compose(reply -> store(scope, key, reply).map(reply))
+        .compose(reply -> store(scope, key, requestHash, reply).map(reply))
         .recover(failure -> {
           ApiException error = ErrorHandler.toApiException(failure, 500);
           if (isFinal(error)) {
-            return store(scope, key, new Reply(error.status(), error.body()))
+            return store(scope, key, requestHash, new Reply(error.status(), error.body()))
                 .compose(ignored -> Future.failedFuture(failure));
           }
           // Not an answer to keep (a 5xx, an overload, a missing token): let a retry run afresh.
@@ -60,13 +78,14 @@ final class Idempotency {
     return status < 500 && status != 401 && status != 429 && status != 408;
   }
 
-  private Future<Void> store(String scope, String key, Reply reply) {
+  private Future<Void> store(String scope, String key, String requestHash, Reply reply) {
+    JsonObject kept = new JsonObject().put("requestHash", requestHash).put("reply", reply.body());
     return pool.preparedQuery(SaleSql.IDEMPOTENCY_STORE)
-        .execute(Tuple.of(scope, key, reply.status(), reply.body().encode()))
+        .execute(Tuple.of(scope, key, reply.status(), kept.encode()))
         .mapEmpty();
   }
 
-  private Future<Reply> replay(RoutingContext ctx, String scope, String key) {
+  private Future<Reply> replay(RoutingContext ctx, String scope, String key, String requestHash) {
     return pool.preparedQuery(SaleSql.IDEMPOTENCY_LOOKUP).execute(Tuple.of(scope, key))
         .compose(rows -> {
           if (rows.size() == 0 || rows.iterator().next().getInteger("status_code") == null) {
@@ -74,8 +93,15 @@ final class Idempotency {
                 "a request with this Idempotency-Key is still being processed"));
           }
           var row = rows.iterator().next();
+          JsonObject kept = new JsonObject(row.getString("body"));
+          boolean wrapped = kept.containsKey("requestHash") && kept.getValue("reply") instanceof JsonObject;
+          if (wrapped && !MessageDigest.isEqual(kept.getString("requestHash").getBytes(StandardCharsets.US_ASCII),
+              requestHash.getBytes(StandardCharsets.US_ASCII))) {
+            return Future.failedFuture(new ApiException(422, "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request body; use a new key for a new request"));
+          }
           ctx.response().putHeader("Idempotent-Replayed", "true");
-          return Future.succeededFuture(new Reply(row.getInteger("status_code"), new JsonObject(row.getString("body"))));
+          return Future.succeededFuture(new Reply(row.getInteger("status_code"), wrapped ? kept.getJsonObject("reply") : kept));
         });
   }
 }

@@ -2,11 +2,14 @@ package dev.onsale.sale;
 
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
+import dev.onsale.common.ErrorHandler;
 import dev.onsale.common.Json;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.Services;
 import dev.onsale.common.WebModule;
+import dev.onsale.common.WebhookAddresses;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -45,10 +48,14 @@ public final class WebhooksApi implements WebModule {
 
   private final Pool pg;
   private final AdminAuth auth;
+  private final Vertx vertx;
+  private final WebhookAddresses addresses;
 
   public WebhooksApi(Services services) {
     this.pg = services.pg();
     this.auth = new AdminAuth(services.config().adminToken());
+    this.vertx = services.vertx();
+    this.addresses = WebhookAddresses.from(services.config());
   }
 
   @Override
@@ -64,7 +71,8 @@ public final class WebhooksApi implements WebModule {
     RequestBodies.onlyFields(body, Set.of("url"), "");
     String url = validUrl(RequestBodies.requireString(body, "url", 1, MAX_URL_LENGTH));
     String secret = newSecret();
-    requireEvent(eventId)
+    addresses.checkRegistration(vertx, URI.create(url).getHost())
+        .compose(ignored -> requireEvent(eventId))
         .compose(ignored -> pg.preparedQuery(COUNT_ACTIVE).execute(Tuple.of(eventId)))
         .compose(count -> count.iterator().next().getLong(0) >= MAX_ACTIVE_PER_EVENT
             ? Future.failedFuture(ApiException.conflict("too_many_webhooks",
@@ -79,7 +87,8 @@ public final class WebhooksApi implements WebModule {
               .put("secret", secret)
               .put("active", true)
               .put("createdAt", Json.instant(row.getOffsetDateTime("created_at")));
-          ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(hook.encode());
+          // The answer carries the signing secret: never cached (ErrorHandler.json says no-store).
+          ErrorHandler.json(ctx, 201, hook);
         })
         .onFailure(ctx::fail);
   }
@@ -100,7 +109,7 @@ public final class WebhooksApi implements WebModule {
                 .put("disabledAt", Json.instant(row.getOffsetDateTime("disabled_at")))
                 .put("disabledReason", row.getString("disabled_reason")));
           }
-          ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("webhooks", hooks).encode());
+          ErrorHandler.json(ctx, 200, new JsonObject().put("webhooks", hooks));
         })
         .onFailure(ctx::fail);
   }

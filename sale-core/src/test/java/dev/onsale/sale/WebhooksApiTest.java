@@ -70,6 +70,24 @@ class WebhooksApiTest {
     assertThat(call(HttpMethod.GET, "/api/v1/admin/events/abc/webhooks", adminToken, null).status).isEqualTo(404);
   }
 
+  @Test
+  @DisplayName("the answer that shows the secret is never cached; loopback, private and link-local URLs are refused")
+  void secretNotCachedAndInternalAddressesRefused() {
+    String path = "/api/v1/admin/events/" + eventId + "/webhooks";
+    java.util.Map<String, String> admin = java.util.Map.of("Authorization", "Bearer " + adminToken);
+    var created = await(server.http.sendJson(HttpMethod.POST, path, new JsonObject().put("url", "https://hooks.example.org/cache"), admin));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.headers().get("Cache-Control")).contains("no-store");
+    assertThat(call(HttpMethod.DELETE, path + "/" + created.json().getLong("id"), adminToken, null).status).isEqualTo(204);
+    for (String url : List.of("http://127.0.0.1:8080/api/v1/admin/invariants", "http://localhost/x", "http://[::1]/x",
+        "http://192.168.1.10/x", "http://10.0.0.1/x", "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/x")) {
+      Answer answer = call(HttpMethod.POST, path, adminToken, new JsonObject().put("url", url));
+      assertThat(answer.status).as(url).isEqualTo(400);
+      assertThat(answer.json.getString("error")).as(url).isEqualTo("invalid_field");
+      assertThat(answer.json.getString("message")).as(url).contains("ONSALE_WEBHOOK_ALLOWED_HOSTS");
+    }
+  }
+
   private record Answer(int status, JsonObject json) {}
 
   private Answer call(HttpMethod method, String path, String token, JsonObject body) {

@@ -2,6 +2,7 @@ package dev.onsale.workers;
 
 import dev.onsale.common.Job;
 import dev.onsale.common.Services;
+import dev.onsale.common.WebhookAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -11,8 +12,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -41,10 +44,12 @@ public final class WebhookHandler implements JobHandler {
   private final Services services;
   private final QueueSettings settings;
   private final HttpClientAgent http;
+  private final WebhookAddresses addresses;
 
   public WebhookHandler(Services services, QueueSettings settings) {
     this.services = services;
     this.settings = settings;
+    this.addresses = WebhookAddresses.from(services.config());
     int timeout = (int) Math.max(1000, settings.timeoutMillis() - 500);
     this.http = services.vertx().createHttpClient(new HttpClientOptions()
         .setConnectTimeout(timeout)
@@ -87,20 +92,31 @@ public final class WebhookHandler implements JobHandler {
   private Future<Void> deliver(Job job, Row hook, Buffer body) {
     long hookId = hook.getLong("id");
     String url = hook.getString("url");
+    URI uri = URI.create(url);
+    int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    // Resolved and checked now, and the connection goes to the address that was checked: a name
+    // that pointed at a public address at registration cannot be turned to a private one since.
+    return addresses.resolveForDelivery(services.vertx(), uri.getHost())
+        .compose(address -> send(job, hookId, url, body, hook.getString("secret"),
+            SocketAddress.inetSocketAddress(port, address.getHostAddress())))
+        .recover(e -> Future.failedFuture(e instanceof HookRejected ? e : new HookRejected("hook " + hookId + ": " + e.getMessage())));
+  }
+
+  private Future<Void> send(Job job, long hookId, String url, Buffer body, String secret, SocketAddress server) {
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(url)
+        .setServer(server)
         .setTimeout(Math.max(1000, settings.timeoutMillis() - 500))
         .putHeader("Content-Type", "application/json")
         .putHeader("User-Agent", "Onsale-Webhooks/1")
         .putHeader("X-Onsale-Event", job.type())
         .putHeader("X-Onsale-Delivery", String.valueOf(job.id()))
-        .putHeader(WebhookSignature.HEADER, WebhookSignature.sign(hook.getString("secret"), body.getBytes()));
+        .putHeader(WebhookSignature.HEADER, WebhookSignature.sign(secret, body.getBytes()));
     return http.request(request)
         .compose(req -> req.send(body))
         .compose(response -> response.body().map(ignored -> response))
-        .compose(response -> outcome(job, hookId, url, response))
-        .recover(e -> Future.failedFuture(e instanceof HookRejected ? e : new HookRejected("hook " + hookId + ": " + e.getMessage())));
+        .compose(response -> outcome(job, hookId, url, response));
   }
 
   private Future<Void> outcome(Job job, long hookId, String url, HttpClientResponse response) {

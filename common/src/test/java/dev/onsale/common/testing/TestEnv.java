@@ -8,7 +8,17 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +29,9 @@ import java.util.function.Supplier;
 
 /**
  * Gives each test its own PostgreSQL database and Redis key prefix against the real local services,
- * so that runs never see each other's data. Databases are dropped when the JVM exits.
+ * so that runs never see each other's data. What a test class made is removed when the class
+ * finishes, whatever its outcome ({@link TestDataCleanup}, registered with the JUnit Platform), and
+ * anything still listed when the JVM exits.
  */
 public final class TestEnv {
 
@@ -28,10 +40,16 @@ public final class TestEnv {
   public static final String REDIS_URL = System.getenv().getOrDefault(
       "ONSALE_TEST_REDIS_URL", "redis://127.0.0.1:6379");
 
+  /** Databases and key prefixes made and not yet removed. */
   private static final List<String> CREATED = new ArrayList<>();
+  private static final List<String> PREFIXES = new ArrayList<>();
+  /** Every prefix ever handed out: swept once more at the end, in case something wrote late. */
+  private static final List<String> ALL_PREFIXES = new ArrayList<>();
+  /** Media directories (ticket PDFs) handed out and not yet deleted. */
+  private static final List<Path> MEDIA_DIRS = new ArrayList<>();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(TestEnv::dropCreatedDatabases));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> removeCreated(true)));
   }
 
   private TestEnv() {}
@@ -48,13 +66,40 @@ public final class TestEnv {
     Map<String, String> settings = new HashMap<>();
     settings.put("ONSALE_PG_URL", PG_BASE.substring(0, PG_BASE.lastIndexOf('/') + 1) + database);
     settings.put("ONSALE_REDIS_URL", REDIS_URL);
-    settings.put("ONSALE_REDIS_PREFIX", "test:" + id + ":");
+    settings.put("ONSALE_REDIS_PREFIX", freshPrefix(id));
     settings.put("ONSALE_HTTP_PORT", String.valueOf(freePort()));
     settings.put("ONSALE_ADMIN_TOKEN", "test-admin-token-0123456789");
     settings.put("ONSALE_TOKEN_SECRET", "test-token-secret-0123456789-0123456789");
-    settings.put("ONSALE_MEDIA_DIR", System.getProperty("java.io.tmpdir") + "/onsale-test-media-" + id);
+    settings.put("ONSALE_MEDIA_DIR", freshMediaDir(id));
     settings.putAll(overrides);
     return OnsaleConfig.fromMap(settings);
+  }
+
+  /** A new Redis key prefix ({@code test:<id>:}) whose keys are removed with the test class. */
+  public static String freshPrefix() {
+    return freshPrefix(UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+  }
+
+  /** A new media directory path under the temporary directory, deleted with the test class. */
+  public static String freshMediaDir() {
+    return freshMediaDir(UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+  }
+
+  private static String freshMediaDir(String id) {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "onsale-test-media-" + id);
+    synchronized (CREATED) {
+      MEDIA_DIRS.add(dir);
+    }
+    return dir.toString();
+  }
+
+  private static String freshPrefix(String id) {
+    String prefix = "test:" + id + ":";
+    synchronized (CREATED) {
+      PREFIXES.add(prefix);
+      ALL_PREFIXES.add(prefix);
+    }
+    return prefix;
   }
 
   public static int freePort() {
@@ -94,18 +139,81 @@ public final class TestEnv {
     }
   }
 
-  private static void dropCreatedDatabases() {
+  /**
+   * Drops the databases and deletes the keys made so far (with {@code everyPrefix}, the keys of
+   * every prefix ever handed out, for late writers). Returns what could not be removed.
+   */
+  static List<String> removeCreated(boolean everyPrefix) {
     List<String> databases;
+    List<String> prefixes;
+    List<Path> mediaDirs;
     synchronized (CREATED) {
       databases = List.copyOf(CREATED);
+      prefixes = List.copyOf(everyPrefix ? ALL_PREFIXES : PREFIXES);
+      mediaDirs = List.copyOf(MEDIA_DIRS);
+      CREATED.removeAll(databases);
+      PREFIXES.clear();
+      MEDIA_DIRS.clear();
     }
-    for (String database : databases) {
-      try {
-        runOnAdminDatabase("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-      } catch (RuntimeException ignored) {
-        // Best effort at exit: a leftover database is harmless, it is never reused.
+    mediaDirs.forEach(TestEnv::deleteTree);
+    if (databases.isEmpty() && prefixes.isEmpty()) {
+      return List.of();
+    }
+    List<String> failed = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
+    try {
+      for (String database : databases) {
+        try {
+          await(PgConnection.connect(vertx, Clients.pgConnectOptions(PG_BASE))
+              .compose(conn -> conn.query("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)").execute().eventually(conn::close)));
+        } catch (RuntimeException e) {
+          failed.add(database + ": " + e.getMessage());
+        }
       }
+      if (!prefixes.isEmpty()) {
+        Redis redis = Redis.createClient(vertx, REDIS_URL);
+        try {
+          for (String prefix : prefixes) {
+            try {
+              deleteKeys(redis, prefix);
+            } catch (RuntimeException e) {
+              failed.add(prefix + "*: " + e.getMessage());
+            }
+          }
+        } finally {
+          redis.close();
+        }
+      }
+    } finally {
+      await(vertx.close());
     }
+    return failed;
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException ignored) {
+      // a file that cannot be deleted stays; the directory is never reused
+    }
+  }
+
+  /** SCAN for the prefix's keys and UNLINK them, a page at a time. */
+  private static void deleteKeys(Redis redis, String prefix) {
+    String cursor = "0";
+    do {
+      Response page = await(redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + "*").arg("COUNT").arg(1000)));
+      cursor = page.get(0).toString();
+      Response keys = page.get(1);
+      if (keys.size() > 0) {
+        Request unlink = Request.cmd(Command.UNLINK);
+        keys.forEach(key -> unlink.arg(key.toBuffer()));
+        await(redis.send(unlink));
+      }
+    } while (!cursor.equals("0"));
   }
 
   private static void runOnAdminDatabase(String sql) {

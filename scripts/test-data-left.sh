@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Lists what tests leave on the local services: test databases (onsale_test_<id>) and the Redis
+# key prefixes of tests (test:<id>:, fault:<id>:) with their key counts, one per line.
+#   scripts/test-data-left.sh > before.txt       # before a run
+#   scripts/test-data-left.sh --since before.txt # after it: prints what the run left, exits 1 if any
+set -u
+pg() { psql -h 127.0.0.1 -U postgres -d postgres -Atq "$@"; }
+
+list() {
+  if command -v psql >/dev/null 2>&1; then
+    pg -c "SELECT 'database ' || datname FROM pg_database WHERE datname LIKE 'onsale\_test\_%' ORDER BY 1" 2>/dev/null
+  fi
+  if command -v redis-cli >/dev/null 2>&1; then
+    { redis-cli -h 127.0.0.1 --scan --pattern 'test:*'; redis-cli -h 127.0.0.1 --scan --pattern 'fault:*'; } 2>/dev/null \
+      | cut -d: -f1-2 | sort | uniq -c | awk '{print "redis " $2 ":* (" $1 " keys)"}'
+  fi
+}
+
+if [ "${1:-}" = "--since" ]; then
+  before=$(cut -d' ' -f1-2 "$2" 2>/dev/null)
+  left=$(list | while read -r kind name rest; do
+    printf '%s\n' "$before" | grep -qxF "$kind $name" || echo "$kind $name $rest"
+  done)
+  if [ -n "$left" ]; then
+    echo "The test run left data behind (each test must remove what it made):" >&2
+    printf '%s\n' "$left" >&2
+    exit 1
+  fi
+  echo "The test run left no test databases and no test Redis keys." >&2
+  exit 0
+fi
+list
