@@ -1,16 +1,19 @@
 package dev.onsale.ops;
 
+import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.RedisKeys;
 import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.util.List;
 
 /**
  * Reads how far behind one job stream is, from Redis alone: XLEN, the consumer group's pending
- * summary and lag, and the ids (which are timestamps) of the oldest pending and the first
- * undelivered entry. Works before the workers have created their group: then every entry is
+ * summary and lag, the ids (which are timestamps) of the oldest pending and the first
+ * undelivered entry, the jobs waiting for a retry, and the failed tries and latest success the
+ * workers recorded ({@link JobHealth}). Works before the workers have created their group: then every entry is
  * undelivered.
  */
 public final class QueueSampler {
@@ -21,12 +24,16 @@ public final class QueueSampler {
   /** When Redis cannot tell the lag, count undelivered entries up to this many. */
   static final int UNDELIVERED_COUNT_CAP = 20_000;
 
+  private final Redis client;
   private final RedisAPI redis;
   private final RedisKeys keys;
+  private final JobHealth health;
 
-  public QueueSampler(RedisAPI redis, RedisKeys keys) {
-    this.redis = redis;
+  public QueueSampler(Redis client, RedisKeys keys) {
+    this.client = client;
+    this.redis = RedisAPI.api(client);
     this.keys = keys;
+    this.health = new JobHealth(keys);
   }
 
   public Future<List<QueueStats>> sampleAll() {
@@ -37,7 +44,11 @@ public final class QueueSampler {
   public Future<QueueStats> sample(JobQueue queue) {
     Future<QueueStats> stream = sampleStream(queue);
     Future<Response> deadLetters = redis.xlen(keys.deadLetter(queue));
-    return Future.all(stream, deadLetters).map(all -> stream.result().withDeadLetters(deadLetters.result().toLong()));
+    Future<Response> retrying = redis.zcard(keys.delayed(queue));
+    Future<JobHealth.Sample> tries = health.sample(client, queue, System.currentTimeMillis());
+    return Future.all(stream, deadLetters, retrying, tries).map(all -> stream.result()
+        .withDeadLetters(deadLetters.result().toLong())
+        .withRetries(retrying.result().toLong(), tries.result()));
   }
 
   private Future<QueueStats> sampleStream(JobQueue queue) {

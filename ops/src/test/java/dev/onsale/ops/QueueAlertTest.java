@@ -3,6 +3,7 @@ package dev.onsale.ops;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.Vertx;
@@ -123,6 +124,65 @@ class QueueAlertTest {
     Thread.sleep(1_000);
     assertThat(posted).as("no fourth try, and no new alert while it keeps firing").isEmpty();
     assertThat(metric("onsale_jobs_backlog{queue=\"mail\"}")).isEqualTo(25.0);
+  }
+
+  @Test
+  @DisplayName("jobs waiting for a retry count in the backlog, are reported as retrying, and raise the backlog alert")
+  void retryingJobsCountInTheBacklog() throws Exception {
+    String delayed = ops.services.keys().delayed(JobQueue.MAIL);
+    long inAnHour = System.currentTimeMillis() + 3_600_000;
+    for (int i = 0; i < 25; i++) {
+      await(redis.zadd(List.of(delayed, String.valueOf(inAnHour + i), "{\"id\":" + i + "}")));
+    }
+    JsonObject fired = posted.poll(15, TimeUnit.SECONDS);
+    assertThat(fired).as("the webhook receives the alert").isNotNull();
+    assertThat(fired.getString("text")).contains("mail job queue is backing up").contains("25 jobs waiting")
+        .contains("25 waiting for a retry");
+    JsonObject mail = queue("mail");
+    assertThat(mail.getLong("retrying")).isEqualTo(25);
+    assertThat(mail.getLong("backlog")).isEqualTo(25);
+    assertThat(mail.getString("alert")).isEqualTo("firing");
+    assertThat(mail.getString("alertReason")).isEqualTo("backlog");
+    assertThat(metric("onsale_jobs_retrying{queue=\"mail\"}")).isEqualTo(25.0);
+    assertThat(metric("onsale_jobs_backlog{queue=\"mail\"}")).isEqualTo(25.0);
+  }
+
+  @Test
+  @DisplayName("a queue whose tries keep failing raises its failing alert with the reason, and clears once a job succeeds")
+  void failingTriesRaiseTheFailingAlert() throws Exception {
+    JobHealth health = new JobHealth(ops.services.keys());
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "1-0/1", System.currentTimeMillis()));
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "2-0/2", System.currentTimeMillis()));
+    Thread.sleep(1_000);
+    assertThat(queue("mail").getString("alert")).as("two failures are not yet failing").isEqualTo("ok");
+    assertThat(queue("mail").getLong("failedLastMinute")).isEqualTo(2);
+    assertThat(posted).isEmpty();
+
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "3-0/3", System.currentTimeMillis()));
+    JsonObject fired = posted.poll(15, TimeUnit.SECONDS);
+    assertThat(fired).as("the webhook receives the alert").isNotNull();
+    assertThat(fired.getString("text")).contains("mail job queue is failing").contains("3 tries failed in the last minute");
+    JsonObject mail = queue("mail");
+    assertThat(mail.getString("alert")).isEqualTo("firing");
+    assertThat(mail.getString("alertReason")).isEqualTo("failing");
+    assertThat(mail.getJsonArray("alertReasons")).containsExactly("failing");
+    assertThat(metric("onsale_alert_active{queue=\"mail\"}")).isEqualTo(1.0);
+    assertThat(metric("onsale_jobs_failing{queue=\"mail\"}")).isEqualTo(1.0);
+    assertThat(metric("onsale_jobs_failing{queue=\"tickets\"}")).isEqualTo(0.0);
+    assertThat(queue("tickets").getString("alert")).isEqualTo("ok");
+
+    // One more failure changes nothing; a success clears it.
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "4-0/4", System.currentTimeMillis()));
+    Thread.sleep(600);
+    assertThat(posted).as("no second message while it keeps failing").isEmpty();
+    await(health.recordSuccess(ops.services.redis(), JobQueue.MAIL, System.currentTimeMillis() + 1));
+    JsonObject cleared = posted.poll(15, TimeUnit.SECONDS);
+    assertThat(cleared).as("the webhook receives the all-clear").isNotNull();
+    assertThat(cleared.getString("text")).contains("mail job queue works again");
+    eventually(() -> metric("onsale_alert_active{queue=\"mail\"}") == 0.0);
+    assertThat(metric("onsale_jobs_failing{queue=\"mail\"}")).isEqualTo(0.0);
+    assertThat(queue("mail").getString("alert")).isEqualTo("ok");
+    assertThat(queue("mail").getValue("alertReason")).isNull();
   }
 
   @Test
