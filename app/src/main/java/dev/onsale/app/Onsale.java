@@ -63,8 +63,13 @@ public final class Onsale implements Callable<Integer> {
   }
 
   static OnsaleApp startOrExit(OnsaleConfig config) {
+    return startOrExit(config, java.util.List.of());
+  }
+
+  static OnsaleApp startOrExit(OnsaleConfig config,
+      java.util.List<java.util.function.Function<dev.onsale.common.Services, dev.onsale.common.WebModule>> extraRoutes) {
     try {
-      return OnsaleApp.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      return OnsaleApp.start(config, extraRoutes).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("onsale could not start: " + cause.getMessage());
