@@ -151,7 +151,7 @@ final class DemoMailbox implements AutoCloseable {
           .append("      <h3>").append(escape(mail.subject())).append("</h3>\n")
           .append("      <p class=\"muted\">To ").append(escape(mail.to())).append(" · from ").append(escape(mail.from()))
           .append(mail.receivedAt() == null ? "" : " · " + escape(mail.receivedAt().toString())).append("</p>\n")
-          .append("      <pre class=\"mail-text\">").append(escape(mail.text())).append("</pre>\n");
+          .append("      <pre class=\"mail-text\">").append(linked(escape(mail.text()))).append("</pre>\n");
       if (!mail.attachments().isEmpty()) {
         html.append("      <p class=\"muted\">Attached: ").append(escape(String.join(", ", mail.attachments()))).append("</p>\n");
       }
@@ -212,6 +212,11 @@ final class DemoMailbox implements AutoCloseable {
 
   private static String addresses(Address[] addresses) {
     return addresses == null ? "" : Arrays.stream(addresses).map(Address::toString).collect(Collectors.joining(", "));
+  }
+
+  /** Makes the links in escaped text clickable (a confirmation's order link). */
+  static String linked(String escaped) {
+    return escaped.replaceAll("(https?://[^\\s<\"']+)", "<a href=\"$1\">$1</a>");
   }
 
   static String escape(String text) {

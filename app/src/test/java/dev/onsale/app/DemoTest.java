@@ -76,6 +76,26 @@ class DemoTest {
       String page = http.get(DemoMailbox.PAGE).raw().toString();
       assertThat(page).contains("grace@example.com").contains(DemoMailbox.escape(mail.getString("subject")))
           .contains("Grace &lt;Hopper&gt;").doesNotContain("Grace <Hopper>");
+      if (java.nio.file.Files.isExecutable(Browser.CHROMIUM) && java.nio.file.Files.isExecutable(Browser.CHROMEDRIVER)) {
+        readOnAPhone();
+      }
+    }
+  }
+
+  /** The mailbox page is readable on a 360 px phone: no sideways scrolling, the mail's text shown. */
+  private void readOnAPhone() {
+    try (Browser browser = Browser.open()) {
+      browser.driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+          Map.of("width", 360, "height", 800, "deviceScaleFactor", 1, "mobile", true));
+      browser.driver.get("http://127.0.0.1:" + app.port() + DemoMailbox.PAGE);
+      browser.waiting(10).until(d -> browser.text("main").contains("grace@example.com"));
+      List<?> widths = (List<?>) browser.driver.executeScript("return [document.documentElement.scrollWidth, window.innerWidth];");
+      assertThat(((Number) widths.get(0)).longValue()).as("/demo/mail scrolls sideways")
+          .isLessThanOrEqualTo(((Number) widths.get(1)).longValue());
+      assertThat(browser.text("main")).contains("Hello Grace");
+      assertThat(browser.driver.findElements(org.openqa.selenium.By.cssSelector("pre.mail-text a[href*='/api/v1/orders/']")))
+          .as("the order link is clickable").hasSize(1);
+      browser.fullScreenshot("demo-mail-360", 360);
     }
   }
 
