@@ -49,12 +49,12 @@ public final class JobHealth {
         .mapEmpty();
   }
 
-  /** Reads the failures within the window and the latest success, in one round trip. */
+  /** Reads the failures within the window and the latest success (two keys, sent apart: they may sit on two cluster slots). */
   public Future<Sample> sample(Redis redis, JobQueue queue, long nowMillis) {
-    return redis.batch(List.of(
-            Request.cmd(Command.ZCOUNT).arg(keys.jobFailures(queue)).arg(nowMillis - WINDOW_MS).arg("+inf"),
-            Request.cmd(Command.GET).arg(keys.jobLastSuccess(queue))))
-        .map(replies -> new Sample(number(replies.get(0)), number(replies.get(1))));
+    Future<Response> failures = redis.send(
+        Request.cmd(Command.ZCOUNT).arg(keys.jobFailures(queue)).arg(nowMillis - WINDOW_MS).arg("+inf"));
+    Future<Response> lastSuccess = redis.send(Request.cmd(Command.GET).arg(keys.jobLastSuccess(queue)));
+    return Future.all(failures, lastSuccess).map(all -> new Sample(number(failures.result()), number(lastSuccess.result())));
   }
 
   /**
@@ -68,6 +68,15 @@ public final class JobHealth {
     /** Within the window at least {@link JobHealth#FAILURES_TO_ALERT} tries failed and none succeeded. */
     public boolean failing(long nowMillis) {
       return failuresInWindow >= FAILURES_TO_ALERT && lastSuccessAt < nowMillis - WINDOW_MS;
+    }
+
+    /**
+     * A job succeeded after a failing state was seen at {@code failingSince}: then no success had
+     * been recorded for a window, so any later one is newer than {@code failingSince - WINDOW_MS}
+     * (which tolerates clocks of workers and monitor that differ by less than the window).
+     */
+    public boolean succeededSince(long failingSince) {
+      return lastSuccessAt > failingSince - WINDOW_MS;
     }
   }
 

@@ -82,7 +82,7 @@ public final class AlertNotifier {
               + "(the SMTP server for mail, the receivers for webhooks).",
           queue, stats.health().failuresInWindow(), stats.retrying(), stats.deadLetters());
     }
-    if (stats.health().lastSuccessAt() > change.since()) {
+    if (stats.health().succeededSince(change.since())) {
       return String.format(":white_check_mark: Onsale: the %s job queue works again: jobs succeed, %d waiting, "
           + "after %d min.", queue, stats.backlog(), minutesSince(change.since()));
     }

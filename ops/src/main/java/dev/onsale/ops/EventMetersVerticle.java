@@ -89,16 +89,16 @@ public final class EventMetersVerticle extends VerticleBase {
       if (ids.isEmpty()) {
         return Future.succeededFuture();
       }
-      List<Request> reads = new ArrayList<>();
+      // One GET each, not a batch: the events' keys sit on different cluster slots.
+      List<Future<Response>> arrivals = new ArrayList<>();
+      List<Future<Response>> serving = new ArrayList<>();
       for (long id : ids) {
-        reads.add(Request.cmd(Command.GET).arg(keys.event(id).arrivals()));
-        reads.add(Request.cmd(Command.GET).arg(keys.event(id).serving()));
+        arrivals.add(services.redis().send(Request.cmd(Command.GET).arg(keys.event(id).arrivals())));
+        serving.add(services.redis().send(Request.cmd(Command.GET).arg(keys.event(id).serving())));
       }
-      return services.redis().batch(reads).map(replies -> {
+      return Future.all(Future.all(arrivals), Future.all(serving)).map(all -> {
         for (int i = 0; i < ids.size(); i++) {
-          long arrivals = number(replies.get(2 * i));
-          long serving = number(replies.get(2 * i + 1));
-          meters(ids.get(i)).set(Math.max(0, arrivals - serving));
+          meters(ids.get(i)).set(Math.max(0, number(arrivals.get(i).result()) - number(serving.get(i).result())));
         }
         return null;
       });

@@ -108,7 +108,7 @@ public final class QueueAlerts {
   }
 
   static boolean failingCleared(QueueStats stats, long since) {
-    boolean succeededSince = stats.health().lastSuccessAt() > since;
+    boolean succeededSince = stats.health().succeededSince(since);
     boolean nothingLeft = stats.backlog() == 0 && stats.health().failuresInWindow() == 0;
     return succeededSince || nothingLeft;
   }
