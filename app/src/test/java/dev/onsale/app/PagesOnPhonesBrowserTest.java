@@ -99,6 +99,14 @@ class PagesOnPhonesBrowserTest {
       assertFits("/admin with an error", width);
       browser.screenshot("admin-error-" + width);
 
+      // The selected event's sales and schedule fit too, every input labelled.
+      browser.driver.findElement(By.cssSelector("#event-list tbody tr")).click();
+      browser.waiting(10).until(d -> d.findElement(By.id("patch-form")).isDisplayed());
+      browser.waiting(10).until(d -> browser.text("#st-available").contains("1,500"));
+      assertFits("/admin with an event selected", width);
+      assertEveryInputLabelled();
+      browser.fullScreenshot("admin-selected-" + width, width);
+
       // A new tab is still logged in; /ops fits too and shows the failing mail queue.
       browser.driver.switchTo().newWindow(WindowType.TAB);
       emulate(width);
