@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * @param length entries in the stream (XLEN), including entries already acknowledged and kept
  * @param pending delivered to a worker and not yet acknowledged (XPENDING)
  * @param undelivered not yet handed to any worker (the consumer group's lag)
- * @param oldestAgeSeconds age of the oldest job nobody has finished: pending or undelivered
+ * @param oldestAgeSeconds age of the oldest job nobody has finished: pending, undelivered or waiting for a retry
  * @param deadLetters entries in the queue's dead-letter stream: jobs that failed their last try
  * @param retrying jobs that failed a try and wait for the next one (the queue's delayed set)
  * @param health failed tries within the last minute and the latest success, as the workers record them
@@ -26,8 +26,10 @@ public record QueueStats(JobQueue queue, long length, long pending, long undeliv
     return new QueueStats(queue, length, pending, undelivered, oldestAgeSeconds, count, retrying, health);
   }
 
-  public QueueStats withRetries(long retryingCount, JobHealth.Sample sample) {
-    return new QueueStats(queue, length, pending, undelivered, oldestAgeSeconds, deadLetters, retryingCount, sample);
+  /** With the jobs waiting for a retry: counted in the backlog, the oldest of them in the oldest age. */
+  public QueueStats withRetries(long retryingCount, double oldestRetryAgeSeconds, JobHealth.Sample sample) {
+    return new QueueStats(queue, length, pending, undelivered, Math.max(oldestAgeSeconds, oldestRetryAgeSeconds),
+        deadLetters, retryingCount, sample);
   }
 
   /** Jobs not done yet, the number the length alert watches: in progress, not picked up, or waiting for a retry. */
