@@ -41,18 +41,23 @@ ts("Reservations per second", [("sum by (event, outcome) (rate(onsale_reservatio
 ts("Orders per second", [("sum by (event) (rate(onsale_orders_total[1m]))", "event {{event}}")], 12, w=12, unit="reqps")
 y += 8
 row("Job queues")
-ts("Queue alerts", [("max by (queue) (onsale_alert_active)", "{{queue}}")], 0, w=24, h=4, kind="stat")
+ts("Queue alerts (backlog or failing)", [("max by (queue) (onsale_alert_active)", "{{queue}}")], 0, w=12, h=4, kind="stat")
+ts("Queues failing (3+ failed tries in a minute, none succeeded)", [("max by (queue) (onsale_jobs_failing)", "{{queue}}")], 12,
+   w=12, h=4, kind="stat")
 y += 4
 ts("Jobs waiting (backlog) and thresholds", [("max by (queue) (onsale_jobs_backlog)", "{{queue}}"),
     ("max by (queue) (onsale_jobs_alert_threshold)", "{{queue}} threshold")], 0,
-   desc="Pending plus undelivered jobs per stream; the alert fires above the threshold")
+   desc="In progress, not picked up and waiting for a retry, per stream; the backlog alert fires above the threshold")
 ts("Oldest unfinished job", [("max by (queue) (onsale_jobs_oldest_age_seconds)", "{{queue}}")], 8, unit="s")
 ts("Stream length, in progress, dead letters", [("max by (queue) (onsale_jobs_stream_length)", "{{queue}} length"),
     ("max by (queue) (onsale_jobs_pending)", "{{queue}} in progress"),
     ("max by (queue) (onsale_jobs_dead_letters)", "{{queue}} dead letters")], 16)
 y += 8
-ts("Jobs processed per second", [("sum by (queue, outcome) (rate(onsale_jobs_processed_total[1m]))", "{{queue}} {{outcome}}")], 0, w=12, unit="ops")
-ts("Average job duration", [("sum by (queue) (rate(onsale_jobs_duration_seconds_sum[5m])) / sum by (queue) (rate(onsale_jobs_duration_seconds_count[5m]))", "{{queue}}")], 12, w=12, unit="s")
+ts("Jobs processed per second", [("sum by (queue, outcome) (rate(onsale_jobs_processed_total[1m]))", "{{queue}} {{outcome}}")], 0, w=8, unit="ops")
+ts("Waiting for a retry, and failed tries in the last minute", [("max by (queue) (onsale_jobs_retrying)", "{{queue}} retrying"),
+    ("max by (queue) (onsale_jobs_failed_last_minute)", "{{queue}} failed / min")], 8,
+   desc="A queue whose tries keep failing shows here long before its backlog passes the threshold")
+ts("Average job duration", [("sum by (queue) (rate(onsale_jobs_duration_seconds_sum[5m])) / sum by (queue) (rate(onsale_jobs_duration_seconds_count[5m]))", "{{queue}}")], 16, w=8, unit="s")
 y += 8
 row("HTTP, PostgreSQL, Redis, JVM")
 ts("HTTP requests per second by status", [("sum by (code) (rate(vertx_http_server_requests_total[1m]))", "{{code}}")], 0, unit="reqps")

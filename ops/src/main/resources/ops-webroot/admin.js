@@ -24,6 +24,54 @@
   }
   function ms(value) { return typeof value === 'number' ? value : Date.parse(value); }
 
+  // Field names of the admin API, as the form's labels say them.
+  var FIELD_WORDS = {
+    name: 'Name', slug: 'Slug', venue: 'Venue', startsAt: 'Event start', queueOpensAt: 'Queue opening',
+    saleStartsAt: 'Sale start', saleEndsAt: 'Sale end', admissionRatePerMinute: 'Admission rate',
+    maxActiveShoppers: 'Max shoppers at once', maxTicketsPerOrder: 'Max tickets per order',
+    holdSeconds: 'Hold', waitingRoom: 'Waiting room', preQueue: 'Before the sale', paused: 'Pause',
+    categories: 'Ticket categories', priceCents: 'price', currency: 'currency', capacity: 'capacity'
+  };
+  // The inputs each field is entered in, to mark the one that was refused.
+  var FIELD_INPUTS = {
+    name: 'c-name', slug: 'c-slug', venue: 'c-venue', startsAt: 'c-startsAt', queueOpensAt: 'c-queueOpensAt',
+    saleStartsAt: 'c-saleStartsAt', saleEndsAt: 'c-saleEndsAt', admissionRatePerMinute: 'c-rate',
+    maxActiveShoppers: 'c-maxActive', maxTicketsPerOrder: 'c-maxTickets', holdSeconds: 'c-hold',
+    waitingRoom: 'c-waitingRoom', preQueue: 'c-preQueue'
+  };
+
+  // "categories[1].capacity" -> "Category 2 capacity"; "saleEndsAt" -> "Sale end".
+  function fieldWords(path) {
+    var category = /^categories\[(\d+)\](?:\.(\w+))?$/.exec(path);
+    if (category) {
+      var what = category[2] === 'name' ? 'name' : (FIELD_WORDS[category[2]] || category[2] || '');
+      return ('Category ' + (parseInt(category[1], 10) + 1) + ' ' + what).trim();
+    }
+    return FIELD_WORDS[path] || path;
+  }
+
+  // An API error in words: "saleEndsAt: must be after saleStartsAt" -> "Sale end must be after sale start."
+  function inWords(failure) {
+    var message = failure.message || 'The server refused this.';
+    var match = /^([A-Za-z]+(?:\[\d+\])?(?:\.[A-Za-z]+)?): (.*)$/.exec(message);
+    if (!match) return message;
+    var rest = match[2].replace(/\b([a-z]+[A-Z][A-Za-z]*)\b/g, function (word) {
+      return FIELD_WORDS[word] ? FIELD_WORDS[word].toLowerCase() : word;
+    });
+    var sentence = fieldWords(match[1]) + ' ' + rest;
+    sentence = sentence.charAt(0).toUpperCase() + sentence.slice(1);
+    return /[.!?]$/.test(sentence) ? sentence : sentence + '.';
+  }
+
+  function markInvalid(failure, prefix) {
+    document.querySelectorAll('[aria-invalid="true"]').forEach(function (input) { input.removeAttribute('aria-invalid'); });
+    var match = /^([A-Za-z]+)/.exec(failure.field || (failure.message || '').split(':')[0] || '');
+    var id = match && FIELD_INPUTS[match[1]];
+    if (!id) return;
+    var input = $(prefix === 'p' ? id.replace(/^c-/, 'p-') : id);
+    if (input) input.setAttribute('aria-invalid', 'true');
+  }
+
   function say(node, text, bad) {
     node.textContent = text;
     node.className = text ? 'notice' + (bad ? ' bad' : '') : '';
@@ -49,9 +97,9 @@
         var row = O.el('tr', { className: 'clickable' + (selected && selected.id === event.id ? ' selected' : ''),
           'data-event-id': String(event.id) }, [
           O.el('td', {}, [O.el('strong', { text: event.name }), O.el('div', { className: 'muted', text: event.venue || '' })]),
-          O.el('td', { text: O.when(ms(event.queueOpensAt)) }),
+          O.el('td', { className: 'opt', text: O.when(ms(event.queueOpensAt)) }),
           O.el('td', { text: O.when(ms(event.saleStartsAt)) }),
-          O.el('td', { className: 'num', text: O.fmt(event.admissionRatePerMinute) }),
+          O.el('td', { className: 'num opt', text: O.fmt(event.admissionRatePerMinute) }),
           O.el('td', {}, [O.el('span', { className: 'badge ' + state[1], text: state[0] })])]);
         row.addEventListener('click', function () { select(event); });
         body.appendChild(row);
@@ -106,7 +154,7 @@
       (stats.categories || []).forEach(function (c) {
         body.appendChild(O.el('tr', {}, [O.el('td', { text: c.name || ('#' + c.id) }),
           O.el('td', { className: 'num', text: O.fmt(c.sold) }), O.el('td', { className: 'num', text: O.fmt(c.held) }),
-          O.el('td', { className: 'num', text: O.fmt(c.available) }), O.el('td', { className: 'num', text: O.fmt(c.capacity) })]));
+          O.el('td', { className: 'num', text: O.fmt(c.available) }), O.el('td', { className: 'num opt', text: O.fmt(c.capacity) })]));
       });
     }, function (failure) {
       say($('patch-result'), 'Could not read sales: ' + failure.message, true);
@@ -122,16 +170,21 @@
       say($('patch-result'), done);
       return loadEvents();
     }, function (failure) {
-      say($('patch-result'), failure.message, true);
+      markInvalid(failure, 'p');
+      say($('patch-result'), inWords(failure), true);
     });
+  }
+
+  function field(label, input, className) {
+    return O.el('label', { className: className || '' }, [O.el('span', { text: label }), input]);
   }
 
   function categoryRow(name, price, currency, capacity) {
     var row = O.el('div', { className: 'cat-row' }, [
-      O.el('input', { className: 'cat-name', required: '', maxlength: '100', placeholder: 'Standing' }),
-      O.el('input', { className: 'cat-price', type: 'number', min: '0', step: '0.01', required: '', placeholder: '45.00' }),
-      O.el('input', { className: 'cat-currency', required: '', maxlength: '3', pattern: '[A-Za-z]{3}' }),
-      O.el('input', { className: 'cat-capacity', type: 'number', min: '1', required: '', placeholder: '500' }),
+      field('Category name', O.el('input', { className: 'cat-name', required: '', maxlength: '100', placeholder: 'Standing' }), 'cat-name-field'),
+      field('Price', O.el('input', { className: 'cat-price', type: 'number', min: '0', step: '0.01', required: '', placeholder: '45.00' })),
+      field('Currency', O.el('input', { className: 'cat-currency', required: '', maxlength: '3', pattern: '[A-Za-z]{3}', title: 'a three-letter code such as EUR' })),
+      field('Capacity', O.el('input', { className: 'cat-capacity', type: 'number', min: '1', required: '', placeholder: '500' })),
       O.el('button', { type: 'button', className: 'secondary cat-remove', text: 'Remove' })]);
     row.querySelector('.cat-name').value = name || '';
     row.querySelector('.cat-price').value = price === undefined ? '' : price;
@@ -183,10 +236,13 @@
 
   function start() {
     defaults();
+    ['create-form', 'patch-form'].forEach(function (id) {
+      $(id).addEventListener('input', function (event) { event.target.removeAttribute('aria-invalid'); });
+    });
     $('c-add-category').addEventListener('click', function () { categoryRow('', '', 'EUR', ''); });
     $('c-name').addEventListener('input', function () {
       if ($('c-slug').dataset.edited) return;
-      $('c-slug').value = $('c-name').value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+      $('c-slug').value = $('c-name').value.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 64).replace(/^-+|-+$/g, '');
     });
     $('c-slug').addEventListener('input', function () { $('c-slug').dataset.edited = '1'; });
 
@@ -201,7 +257,9 @@
         defaults();
         return loadEvents().then(function () { select(created); });
       }, function (failure) {
-        say($('create-result'), failure.message, true);
+        markInvalid(failure, 'c');
+        say($('create-result'), inWords(failure), true);
+        $('create-result').scrollIntoView({ block: 'nearest' });
       }).then(function () { $('c-submit').disabled = false; });
     });
 

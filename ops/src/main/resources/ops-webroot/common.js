@@ -1,14 +1,22 @@
-// Shared by /ops and /admin: the organizer token lives in sessionStorage (gone when the tab
-// closes) and travels as a Bearer header with every API call. The pages hold no secret themselves.
+// Shared by /ops and /admin: the organizer token lives in localStorage (so a new tab stays logged
+// in, until "Log out", which every open tab follows) and travels as a Bearer header with every API
+// call. The pages hold no secret themselves.
 (function () {
   'use strict';
   var KEY = 'onsale.organizerToken';
 
-  function token() { return sessionStorage.getItem(KEY); }
+  function token() { return localStorage.getItem(KEY); }
 
-  function setToken(value) { sessionStorage.setItem(KEY, value); }
+  function setToken(value) { localStorage.setItem(KEY, value); }
 
-  function logout() { sessionStorage.removeItem(KEY); location.reload(); }
+  function forget() { localStorage.removeItem(KEY); sessionStorage.removeItem(KEY); }
+
+  function logout() { forget(); location.reload(); }
+
+  // Logging out (or in) in one tab does the same in the others.
+  window.addEventListener('storage', function (event) {
+    if (event.key === KEY && event.newValue !== event.oldValue) location.reload();
+  });
 
   // Calls the API; resolves with the parsed JSON, rejects with {status, error, message}.
   function api(method, path, body) {
@@ -26,7 +34,7 @@
           failure.status = response.status;
           if (!failure.message) failure.message = 'HTTP ' + response.status;
           if (response.status === 401) {
-            sessionStorage.removeItem(KEY);
+            forget();
           }
           throw failure;
         }

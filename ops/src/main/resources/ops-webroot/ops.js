@@ -13,7 +13,7 @@
   var previous = null;  // the last overview, for rates
   var failures = 0;
 
-  function chartWidth(node) { return Math.max(320, node.clientWidth - 8); }
+  function chartWidth(node) { return Math.max(200, node.clientWidth - 8); }
 
   function makeChart(node, series, title) {
     var opts = {
@@ -144,21 +144,38 @@
     entry.salesChart.setData([h.t, h.rps, h.ops]);
   }
 
+  function color(queue) { return QUEUE_COLORS[queue] || '#6b7280'; }
+
+  function alertTitle(q) {
+    var why = [];
+    if ((q.alertReasons || []).indexOf('failing') >= 0) {
+      why.push(O.fmt(q.failedLastMinute) + ' tries failed in the last minute and none succeeded');
+    }
+    if ((q.alertReasons || []).indexOf('backlog') >= 0) {
+      why.push(O.fmt(q.backlog) + ' jobs waiting, above ' + O.fmt(q.threshold));
+    }
+    return why.join('; ');
+  }
+
   function renderQueues(queues, now) {
     var body = document.querySelector('#queues tbody');
     body.textContent = '';
     queueHistory.t.push(now / 1000);
     queues.forEach(function (q) {
-      var badge = O.el('span', { className: 'badge ' + (q.alert === 'firing' ? 'alert' : 'ok'),
-        text: q.alert === 'firing' ? 'ALERT' : 'ok' });
-      body.appendChild(O.el('tr', { 'data-queue': q.queue, className: q.alert === 'firing' ? 'firing' : '' }, [
-        O.el('td', {}, [O.el('span', { className: 'dot', style: 'background:' + QUEUE_COLORS[q.queue] }), document.createTextNode(q.queue)]),
-        O.el('td', { className: 'num', text: O.fmt(q.length) }),
+      var firing = q.alert === 'firing';
+      var badge = O.el('span', { className: 'badge ' + (firing ? 'alert' : 'ok'), title: firing ? alertTitle(q) : '' },
+        firing ? [document.createTextNode('ALERT'), O.el('span', { className: 'why', text: (q.alertReasons || []).join(', ') })]
+          : [document.createTextNode('ok')]);
+      body.appendChild(O.el('tr', { 'data-queue': q.queue, className: firing ? 'firing' : '' }, [
+        O.el('td', {}, [O.el('span', { className: 'dot', style: 'background:' + color(q.queue) }), document.createTextNode(q.queue)]),
+        O.el('td', { className: 'num opt', text: O.fmt(q.length) }),
         O.el('td', { className: 'num', text: O.fmt(q.backlog) }),
-        O.el('td', { className: 'num', text: O.fmt(q.pending) }),
-        O.el('td', { className: 'num', text: O.fmt(q.oldestAgeSeconds, 1) + ' s' }),
+        O.el('td', { className: 'num opt', text: O.fmt(q.pending) }),
+        O.el('td', { className: 'num' + (q.retrying > 0 ? ' bad' : ''), text: O.fmt(q.retrying) }),
+        O.el('td', { className: 'num opt' + (q.failedLastMinute > 0 ? ' bad' : ''), text: O.fmt(q.failedLastMinute) }),
+        O.el('td', { className: 'num opt', text: O.fmt(q.oldestAgeSeconds, 1) + ' s' }),
         O.el('td', { className: 'num' + (q.deadLetters > 0 ? ' bad' : ''), text: O.fmt(q.deadLetters) }),
-        O.el('td', { className: 'num', text: O.fmt(q.threshold) }),
+        O.el('td', { className: 'num opt', text: O.fmt(q.threshold) }),
         O.el('td', {}, [badge])]));
       if (queueHistory[q.queue]) queueHistory[q.queue].push(q.backlog);
     });

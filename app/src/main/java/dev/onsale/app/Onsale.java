@@ -1,10 +1,14 @@
 package dev.onsale.app;
 
 import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.Services;
+import dev.onsale.common.WebModule;
 import dev.onsale.sale.Migrations;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.flywaydb.core.api.output.MigrateResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,8 +67,12 @@ public final class Onsale implements Callable<Integer> {
   }
 
   static OnsaleApp startOrExit(OnsaleConfig config) {
+    return startOrExit(config, List.of());
+  }
+
+  static OnsaleApp startOrExit(OnsaleConfig config, List<Function<Services, WebModule>> extraRoutes) {
     try {
-      return OnsaleApp.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      return OnsaleApp.start(config, extraRoutes).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("onsale could not start: " + cause.getMessage());

@@ -45,6 +45,11 @@ public final class OnsaleApp {
 
   /** Builds Vert.x with metrics, migrates the database, then deploys what the roles ask for. */
   public static Future<OnsaleApp> start(OnsaleConfig config) {
+    return start(config, List.of());
+  }
+
+  /** As {@link #start(OnsaleConfig)}, with more routes on every web verticle (the demo's mailbox). */
+  public static Future<OnsaleApp> start(OnsaleConfig config, List<Function<Services, WebModule>> extraRoutes) {
     PrometheusMeterRegistry registry = Ops.newRegistry();
     Vertx vertx = Ops.vertxBuilder(registry).build();
     Roles roles = config.roles();
@@ -60,7 +65,7 @@ public final class OnsaleApp {
             new RedisKeys(config.redisPrefix()),
             new Tokens(vertx, config.tokenSecret()),
             registry))
-        .compose(services -> deployRoles(services, roles).map(new OnsaleApp(services)))
+        .compose(services -> deployRoles(services, roles, extraRoutes).map(new OnsaleApp(services)))
         .onSuccess(app -> LOG.info("onsale started on port {} with roles {}", config.httpPort(), roles))
         .onFailure(e -> vertx.close());
   }
@@ -86,14 +91,16 @@ public final class OnsaleApp {
     return web;
   }
 
-  private static Future<Void> deployRoles(Services services, Roles roles) {
-    List<Function<Services, WebModule>> web = webModules(roles);
+  private static Future<Void> deployRoles(Services services, Roles roles, List<Function<Services, WebModule>> extraRoutes) {
+    List<Function<Services, WebModule>> web = new ArrayList<>(webModules(roles));
+    web.addAll(extraRoutes);
     int instances = services.config().intSetting("ONSALE_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors());
     Future<?> http = services.vertx().deployVerticle(
         () -> new WebVerticle(services, web), new DeploymentOptions().setInstances(instances));
     return http
         .compose(ignored -> roles.web() ? SaleCore.deploy(services) : Future.succeededFuture())
         .compose(ignored -> roles.web() ? WaitingRoom.deploy(services) : Future.succeededFuture())
+        .compose(ignored -> roles.web() ? Ops.deployEventMeters(services) : Future.succeededFuture())
         .compose(ignored -> roles.workers() || roles.relay() ? Workers.deploy(services) : Future.succeededFuture())
         .compose(ignored -> roles.ops() ? Ops.deploy(services) : Future.succeededFuture());
   }

@@ -75,15 +75,25 @@ final class Browser implements AutoCloseable {
 
   /** Screenshots of the full page height, for long pages. */
   Path fullScreenshot(String name) {
+    return fullScreenshot(name, 1400);
+  }
+
+  /** Screenshots of the full page height at {@code width} CSS pixels (below 600 as a phone), then back to that width. */
+  Path fullScreenshot(String name, int width) {
     Object height = driver.executeScript("return document.documentElement.scrollHeight");
-    int h = Math.min(4000, Math.max(1000, ((Number) height).intValue()));
+    int h = Math.min(4000, Math.max(width < 600 ? 800 : 1000, ((Number) height).intValue()));
     // Headless Chromium keeps its window size; the DevTools protocol makes the viewport as tall as the page.
     driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
-        java.util.Map.of("width", 1400, "height", h, "deviceScaleFactor", 1, "mobile", false));
+        java.util.Map.of("width", width, "height", h, "deviceScaleFactor", 1, "mobile", width < 600));
     try {
       return screenshot(name);
     } finally {
-      driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", java.util.Map.of());
+      if (width == 1400) {
+        driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", java.util.Map.of());
+      } else {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+            java.util.Map.of("width", width, "height", 800, "deviceScaleFactor", 1, "mobile", width < 600));
+      }
     }
   }
 

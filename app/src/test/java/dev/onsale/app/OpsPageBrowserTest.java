@@ -56,7 +56,7 @@ class OpsPageBrowserTest {
     token.clear();
     token.sendKeys(app.services().config().adminToken());
     browser.driver.findElement(By.cssSelector("#login-form button")).click();
-    browser.waiting(10).until(d -> d.findElements(By.cssSelector("#queues tbody tr")).size() == 4);
+    browser.waiting(10).until(d -> d.findElements(By.cssSelector("#queues tbody tr")).size() == JobQueue.values().length);
 
     String stream = app.services().keys().stream(JobQueue.WEBHOOKS);
     for (int i = 0; i < 8; i++) {

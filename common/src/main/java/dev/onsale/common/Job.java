@@ -12,6 +12,8 @@ public record Job(long id, JobQueue queue, String type, JsonObject payload, int 
   public static final String FIELD_TYPE = "type";
   public static final String FIELD_PAYLOAD = "payload";
   public static final String FIELD_ATTEMPT = "attempt";
+  /** Epoch ms the job's outbox row was written; in stream entries and in retries waiting for their time. */
+  public static final String FIELD_CREATED_AT = "createdAt";
 
   public Job nextAttempt() {
     return new Job(id, queue, type, payload, attempt + 1);

@@ -31,6 +31,21 @@ public final class RedisKeys {
     return prefix + "jobs:" + queue.streamName() + ":dead";
   }
 
+  /** Sorted set of a queue's jobs waiting for their next try (score: epoch ms when due). */
+  public String delayed(JobQueue queue) {
+    return prefix + "jobs:" + queue.streamName() + ":delayed";
+  }
+
+  /** Sorted set of a queue's recently failed tries (score: epoch ms of the failure), see {@link JobHealth}. */
+  public String jobFailures(JobQueue queue) {
+    return prefix + "jobs:" + queue.streamName() + ":failures";
+  }
+
+  /** String: epoch ms of the queue's latest successful job, see {@link JobHealth}. */
+  public String jobLastSuccess(JobQueue queue) {
+    return prefix + "jobs:" + queue.streamName() + ":last-success";
+  }
+
   /** Marker: the outbox row with this id is on its stream (so a relay retry appends it once). */
   public String appendedJob(long outboxId) {
     return prefix + "jobs:appended:" + outboxId;

@@ -40,11 +40,14 @@ public final class AlertNotifier {
     String text = message(change);
     QueueStats stats = change.stats();
     (change.firing() ? LOG.atWarn() : LOG.atInfo())
-        .addKeyValue("alert", "queue_backlog")
+        .addKeyValue("alert", "queue_" + change.reason().tag())
         .addKeyValue("state", change.firing() ? "firing" : "resolved")
         .addKeyValue("queue", change.queue().streamName())
+        .addKeyValue("reason", change.reason().tag())
         .addKeyValue("backlog", stats.backlog())
         .addKeyValue("pending", stats.pending())
+        .addKeyValue("retrying", stats.retrying())
+        .addKeyValue("failedLastMinute", stats.health().failuresInWindow())
         .addKeyValue("oldestAgeSeconds", stats.oldestAgeSeconds())
         .addKeyValue("threshold", change.threshold())
         .log(text);
@@ -55,16 +58,40 @@ public final class AlertNotifier {
   }
 
   static String message(QueueAlerts.Transition change) {
+    return change.reason() == AlertReason.FAILING ? failingMessage(change) : backlogMessage(change);
+  }
+
+  private static String backlogMessage(QueueAlerts.Transition change) {
     QueueStats stats = change.stats();
     String queue = change.queue().streamName();
     if (change.firing()) {
       return String.format(":rotating_light: Onsale: the %s job queue is backing up: %d jobs waiting "
-              + "(threshold %d), %d in progress, oldest waiting %.0f s.",
-          queue, stats.backlog(), change.threshold(), stats.pending(), stats.oldestAgeSeconds());
+              + "(threshold %d), %d in progress, %d waiting for a retry, oldest waiting %.0f s.",
+          queue, stats.backlog(), change.threshold(), stats.pending(), stats.retrying(), stats.oldestAgeSeconds());
     }
-    long minutes = Math.max(0, (System.currentTimeMillis() - change.since()) / 60_000);
     return String.format(":white_check_mark: Onsale: the %s job queue is back to normal: %d jobs waiting "
-        + "(threshold %d), after %d min.", queue, stats.backlog(), change.threshold(), minutes);
+        + "(threshold %d), after %d min.", queue, stats.backlog(), change.threshold(), minutesSince(change.since()));
+  }
+
+  private static String failingMessage(QueueAlerts.Transition change) {
+    QueueStats stats = change.stats();
+    String queue = change.queue().streamName();
+    if (change.firing()) {
+      return String.format(":rotating_light: Onsale: the %s job queue is failing: %d tries failed in the last minute "
+              + "and none succeeded; %d jobs waiting for a retry, %d dead-lettered. Check what it depends on "
+              + "(the SMTP server for mail, the receivers for webhooks).",
+          queue, stats.health().failuresInWindow(), stats.retrying(), stats.deadLetters());
+    }
+    if (stats.health().succeededSince(change.since())) {
+      return String.format(":white_check_mark: Onsale: the %s job queue works again: jobs succeed, %d waiting, "
+          + "after %d min.", queue, stats.backlog(), minutesSince(change.since()));
+    }
+    return String.format(":white_check_mark: Onsale: the %s job queue has no jobs left to try after %d min of failures; "
+        + "%d are in the dead-letter stream.", queue, minutesSince(change.since()), stats.deadLetters());
+  }
+
+  private static long minutesSince(long since) {
+    return Math.max(0, (System.currentTimeMillis() - since) / 60_000);
   }
 
   private Future<Void> post(JsonObject body, int attempt) {

@@ -6,8 +6,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * When a job queue's alert fires and clears. A queue alerts when its backlog (pending plus
- * undelivered jobs) passes its threshold, and clears only once the backlog is back at or below
+ * When a job queue's backlog alert fires and clears. A queue alerts when its backlog (pending,
+ * undelivered and waiting for a retry) passes its threshold, and clears only once the backlog is back at or below
  * {@code clearRatio} of it, so a queue hovering at the threshold does not flap.
  *
  * <p>Settings: {@code ONSALE_QUEUE_<QUEUE>_ALERT_THRESHOLD} (e.g. {@code ONSALE_QUEUE_MAIL_ALERT_THRESHOLD}),
@@ -29,7 +29,7 @@ public record AlertSettings(Map<JobQueue, Long> thresholds, double clearRatio, l
     Map<JobQueue, Long> thresholds = new EnumMap<>(JobQueue.class);
     for (JobQueue queue : JobQueue.values()) {
       String name = "ONSALE_QUEUE_" + queue.streamName().toUpperCase() + "_ALERT_THRESHOLD";
-      long threshold = config.longSetting(name, DEFAULT_THRESHOLDS.get(queue));
+      long threshold = config.longSetting(name, DEFAULT_THRESHOLDS.getOrDefault(queue, 1_000L));
       if (threshold < 1) {
         throw new IllegalArgumentException(name + " must be at least 1");
       }

@@ -61,6 +61,17 @@ public final class Ops {
     };
   }
 
+  /**
+   * On every instance that sells (the web role): the per-event metrics, at zero from the start for
+   * every published event.
+   */
+  public static Future<Void> deployEventMeters(Services services) {
+    long interval = AlertSettings.from(services.config()).intervalMs();
+    return services.vertx()
+        .deployVerticle(new EventMetersVerticle(services, interval), new DeploymentOptions())
+        .mapEmpty();
+  }
+
   /** The ops role's verticles: the job-queue monitor and its alerts. */
   public static Future<Void> deploy(Services services) {
     AlertSettings settings = AlertSettings.from(services.config());

@@ -28,7 +28,7 @@ final class OpsApi implements WebModule {
   OpsApi(Services services, AlertSettings settings) {
     this.services = services;
     this.settings = settings;
-    this.sampler = new QueueSampler(services.redisApi(), services.keys());
+    this.sampler = new QueueSampler(services.redis(), services.keys());
     this.alerts = new QueueAlerts(services.redisApi(), services.keys(), settings);
     this.overview = new OverviewReader(services);
   }
@@ -61,16 +61,18 @@ final class OpsApi implements WebModule {
 
   private Future<JsonArray> queuesJson() {
     Future<List<QueueStats>> samples = sampler.sampleAll();
-    Future<Map<JobQueue, Long>> firing = alerts.firing();
+    Future<Map<JobQueue, QueueAlerts.Firing>> firing = alerts.firing();
     return Future.all(samples, firing).map(all -> {
       JsonArray queues = new JsonArray();
       for (QueueStats stats : samples.result()) {
-        Long since = firing.result().get(stats.queue());
+        QueueAlerts.Firing alert = firing.result().getOrDefault(stats.queue(), QueueAlerts.Firing.NONE);
         queues.add(stats.toJson()
             .put("threshold", settings.threshold(stats.queue()))
             .put("clearsAt", settings.clearBelow(stats.queue()))
-            .put("alert", since == null ? "ok" : "firing")
-            .put("alertSince", since));
+            .put("alert", alert.active() ? "firing" : "ok")
+            .put("alertReason", alert.active() ? alert.main().tag() : null)
+            .put("alertReasons", new JsonArray(alert.tags()))
+            .put("alertSince", alert.since()));
       }
       return queues;
     });

@@ -1,16 +1,21 @@
 package dev.onsale.ops;
 
+import dev.onsale.common.Job;
+import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.RedisScript;
 import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.util.List;
 
 /**
  * Reads how far behind one job stream is, from Redis alone: XLEN, the consumer group's pending
- * summary and lag, and the ids (which are timestamps) of the oldest pending and the first
- * undelivered entry. Works before the workers have created their group: then every entry is
+ * summary and lag, the ids (which are timestamps) of the oldest pending and the first
+ * undelivered entry, the jobs waiting for a retry, and the failed tries and latest success the
+ * workers recorded ({@link JobHealth}). Works before the workers have created their group: then every entry is
  * undelivered.
  */
 public final class QueueSampler {
@@ -18,15 +23,42 @@ public final class QueueSampler {
   /** The consumer group every worker of a queue reads with (named by the workers module). */
   public static final String GROUP = "workers";
 
+  /** Retries looked at for the oldest one: all of them up to this many, else the first and last half. */
+  static final int RETRIES_SCANNED = 2_000;
+
+  /**
+   * How many jobs wait for a retry, and when the oldest of them was first written (0 when none):
+   * they are scored by when they are due, so the oldest is looked for among them (all of a few
+   * thousand; of more, the soonest and the latest due).
+   */
+  private static final RedisScript RETRIES = new RedisScript("""
+      local n = redis.call('ZCARD', KEYS[1])
+      local cap = tonumber(ARGV[2])
+      local oldest = 0
+      local function scan(first, last)
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[1], first, last)) do
+          local ok, job = pcall(cjson.decode, member)
+          local created = ok and type(job) == 'table' and tonumber(job[ARGV[1]]) or nil
+          if created and (oldest == 0 or created < oldest) then oldest = created end
+        end
+      end
+      if n <= cap then scan(0, -1) else scan(0, cap / 2 - 1) scan(-(cap / 2), -1) end
+      return {n, oldest}
+      """);
+
   /** When Redis cannot tell the lag, count undelivered entries up to this many. */
   static final int UNDELIVERED_COUNT_CAP = 20_000;
 
+  private final Redis client;
   private final RedisAPI redis;
   private final RedisKeys keys;
+  private final JobHealth health;
 
-  public QueueSampler(RedisAPI redis, RedisKeys keys) {
-    this.redis = redis;
+  public QueueSampler(Redis client, RedisKeys keys) {
+    this.client = client;
+    this.redis = RedisAPI.api(client);
     this.keys = keys;
+    this.health = new JobHealth(keys);
   }
 
   public Future<List<QueueStats>> sampleAll() {
@@ -37,7 +69,16 @@ public final class QueueSampler {
   public Future<QueueStats> sample(JobQueue queue) {
     Future<QueueStats> stream = sampleStream(queue);
     Future<Response> deadLetters = redis.xlen(keys.deadLetter(queue));
-    return Future.all(stream, deadLetters).map(all -> stream.result().withDeadLetters(deadLetters.result().toLong()));
+    Future<Response> retrying = RETRIES.run(client, List.of(keys.delayed(queue)), Job.FIELD_CREATED_AT, RETRIES_SCANNED);
+    long now = System.currentTimeMillis();
+    Future<JobHealth.Sample> tries = health.sample(client, queue, now);
+    return Future.all(stream, deadLetters, retrying, tries).map(all -> {
+      long oldestRetry = retrying.result().get(1).toLong();
+      double retryAge = oldestRetry == 0 ? 0 : Math.max(0, now - oldestRetry) / 1000.0;
+      return stream.result()
+          .withDeadLetters(deadLetters.result().toLong())
+          .withRetries(retrying.result().get(0).toLong(), retryAge, tries.result());
+    });
   }
 
   private Future<QueueStats> sampleStream(JobQueue queue) {

@@ -2,9 +2,11 @@ package dev.onsale.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -77,7 +79,35 @@ class HealthAndMetricsTest {
           .contains("onsale_jobs_stream_length{queue=\"tickets\"}")
           .contains("onsale_jobs_pending{queue=\"webhooks\"}")
           .contains("onsale_jobs_oldest_age_seconds{queue=\"background\"}")
-          .contains("onsale_alert_active{queue=\"mail\"} 0.0");
+          .contains("onsale_alert_active{queue=\"mail\"} 0.0")
+          .contains("onsale_jobs_retrying{queue=\"mail\"} 0.0")
+          .contains("onsale_jobs_failing{queue=\"mail\"} 0.0")
+          .contains("onsale_jobs_failed_last_minute{queue=\"tickets\"} 0.0");
+    }
+  }
+
+  @Test
+  @DisplayName("every published event has its order, reservation and queue metrics from the start, at zero, and its waiting count")
+  void eventMetricsExistAtZero() throws Exception {
+    try (OpsInstance ops = OpsInstance.start(TestEnv.freshConfig(Map.of("ONSALE_QUEUE_MONITOR_INTERVAL_MS", "100")), true)) {
+      RedisKeys keys = ops.services.keys();
+      TestEnv.await(ops.services.redisApi().sadd(List.of(keys.events(), "42")));
+      TestEnv.await(ops.services.redisApi().set(List.of(keys.event(42).arrivals(), "10")));
+      TestEnv.await(ops.services.redisApi().set(List.of(keys.event(42).serving(), "4")));
+      long deadline = System.currentTimeMillis() + 10_000;
+      String text = ops.get("/metrics", null).body();
+      while (!text.contains("onsale_queue_waiting{event=\"42\"} 6.0") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+        text = ops.get("/metrics", null).body();
+      }
+      assertThat(text)
+          .contains("onsale_queue_waiting{event=\"42\"} 6.0")
+          .contains("onsale_orders_total{event=\"42\"} 0.0")
+          .contains("onsale_reservations_total{event=\"42\",outcome=\"created\"} 0.0")
+          .contains("onsale_reservations_total{event=\"42\",outcome=\"sold_out\"} 0.0")
+          .contains("onsale_reservations_total{event=\"42\",outcome=\"rejected\"} 0.0")
+          .contains("onsale_queue_joined_total{event=\"42\"} 0.0")
+          .contains("onsale_queue_admitted_total{event=\"42\"} 0.0");
     }
   }
 }

@@ -39,6 +39,7 @@ final class OpsInstance implements AutoCloseable {
         new DeploymentOptions().setInstances(1)));
     if (monitor) {
       await(Ops.deploy(services));
+      await(Ops.deployEventMeters(services));
     }
     return new OpsInstance(services, registry);
   }

@@ -3,13 +3,16 @@ package dev.onsale.ops;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,17 +66,21 @@ class QueueAlertTest {
   @DisplayName("a mail queue past its threshold raises one alert (log, metric, webhook, API) and clears with a message once drained")
   void firesAboveThresholdAndClearsBelow() throws Exception {
     long twoMinutesAgo = System.currentTimeMillis() - 120_000;
+    // All 30 at once (MULTI/EXEC), so that the monitor never samples half of them.
+    List<Request> adds = new ArrayList<>(List.of(Request.cmd(Command.MULTI)));
     for (int i = 0; i < 30; i++) {
-      await(redis.xadd(List.of(stream, (twoMinutesAgo + i) + "-0", "id", String.valueOf(i), "type", "order.confirmation",
-          "payload", "{}")));
+      adds.add(Request.cmd(Command.XADD).arg(stream).arg((twoMinutesAgo + i) + "-0").arg("id").arg(String.valueOf(i))
+          .arg("type").arg("order.confirmation").arg("payload").arg("{}"));
     }
+    adds.add(Request.cmd(Command.EXEC));
+    await(ops.services.redis().batch(adds));
 
     JsonObject fired = posted.poll(15, TimeUnit.SECONDS);
     assertThat(fired).as("the webhook receives the alert").isNotNull();
     assertThat(fired.getString("path")).isEqualTo("/chat/hook");
     assertThat(fired.getString("text")).contains("mail job queue is backing up").contains("30 jobs waiting")
         .contains("threshold 20");
-    assertThat(metric("onsale_alert_active{queue=\"mail\"}")).isEqualTo(1.0);
+    eventually(() -> metric("onsale_alert_active{queue=\"mail\"}") == 1.0); // set just after the announcement
     assertThat(metric("onsale_alert_active{queue=\"tickets\"}")).isEqualTo(0.0);
     assertThat(metric("onsale_jobs_stream_length{queue=\"mail\"}")).isEqualTo(30.0);
     assertThat(metric("onsale_jobs_oldest_age_seconds{queue=\"mail\"}")).isGreaterThan(100.0);
@@ -119,10 +126,75 @@ class QueueAlertTest {
       assertThat(posted.poll(15, TimeUnit.SECONDS)).as("try %d", attempt).isNotNull();
     }
     assertThat(queue("mail").getString("alert")).isEqualTo("firing");
-    assertThat(metric("onsale_alert_active{queue=\"mail\"}")).isEqualTo(1.0);
+    eventually(() -> metric("onsale_alert_active{queue=\"mail\"}") == 1.0);
     Thread.sleep(1_000);
     assertThat(posted).as("no fourth try, and no new alert while it keeps firing").isEmpty();
     assertThat(metric("onsale_jobs_backlog{queue=\"mail\"}")).isEqualTo(25.0);
+  }
+
+  @Test
+  @DisplayName("jobs waiting for a retry count in the backlog, are reported as retrying, and raise the backlog alert")
+  void retryingJobsCountInTheBacklog() throws Exception {
+    String delayed = ops.services.keys().delayed(JobQueue.MAIL);
+    long inAnHour = System.currentTimeMillis() + 3_600_000;
+    long tenMinutesAgo = System.currentTimeMillis() - 600_000;
+    List<String> zadd = new ArrayList<>(List.of(delayed)); // one command: the monitor never sees half of them
+    for (int i = 0; i < 25; i++) {
+      zadd.add(String.valueOf(inAnHour + i));
+      zadd.add(new JsonObject().put("id", String.valueOf(i)).put("createdAt", String.valueOf(tenMinutesAgo + i * 1000)).encode());
+    }
+    await(redis.zadd(zadd));
+    JsonObject fired = posted.poll(15, TimeUnit.SECONDS);
+    assertThat(fired).as("the webhook receives the alert").isNotNull();
+    assertThat(fired.getString("text")).contains("mail job queue is backing up").contains("25 jobs waiting")
+        .contains("25 waiting for a retry");
+    JsonObject mail = queue("mail");
+    assertThat(mail.getLong("retrying")).isEqualTo(25);
+    assertThat(mail.getLong("backlog")).isEqualTo(25);
+    assertThat(mail.getString("alert")).isEqualTo("firing");
+    assertThat(mail.getString("alertReason")).isEqualTo("backlog");
+    eventually(() -> metric("onsale_jobs_retrying{queue=\"mail\"}") == 25.0);
+    assertThat(metric("onsale_jobs_backlog{queue=\"mail\"}")).isEqualTo(25.0);
+    assertThat(mail.getDouble("oldestAgeSeconds")).as("the oldest job waiting for a retry was written ten minutes ago")
+        .isBetween(590.0, 700.0);
+  }
+
+  @Test
+  @DisplayName("a queue whose tries keep failing raises its failing alert with the reason, and clears once a job succeeds")
+  void failingTriesRaiseTheFailingAlert() throws Exception {
+    JobHealth health = new JobHealth(ops.services.keys());
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "1-0/1", System.currentTimeMillis()));
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "2-0/2", System.currentTimeMillis()));
+    Thread.sleep(1_000);
+    assertThat(queue("mail").getString("alert")).as("two failures are not yet failing").isEqualTo("ok");
+    assertThat(queue("mail").getLong("failedLastMinute")).isEqualTo(2);
+    assertThat(posted).isEmpty();
+
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "3-0/3", System.currentTimeMillis()));
+    JsonObject fired = posted.poll(15, TimeUnit.SECONDS);
+    assertThat(fired).as("the webhook receives the alert").isNotNull();
+    assertThat(fired.getString("text")).contains("mail job queue is failing").contains("3 tries failed in the last minute");
+    JsonObject mail = queue("mail");
+    assertThat(mail.getString("alert")).isEqualTo("firing");
+    assertThat(mail.getString("alertReason")).isEqualTo("failing");
+    assertThat(mail.getJsonArray("alertReasons")).containsExactly("failing");
+    eventually(() -> metric("onsale_jobs_failing{queue=\"mail\"}") == 1.0); // set just after the announcement
+    assertThat(metric("onsale_alert_active{queue=\"mail\"}")).isEqualTo(1.0);
+    assertThat(metric("onsale_jobs_failing{queue=\"tickets\"}")).isEqualTo(0.0);
+    assertThat(queue("tickets").getString("alert")).isEqualTo("ok");
+
+    // One more failure changes nothing; a success clears it.
+    await(health.recordFailure(ops.services.redis(), JobQueue.MAIL, "4-0/4", System.currentTimeMillis()));
+    Thread.sleep(600);
+    assertThat(posted).as("no second message while it keeps failing").isEmpty();
+    await(health.recordSuccess(ops.services.redis(), JobQueue.MAIL, System.currentTimeMillis() + 1));
+    JsonObject cleared = posted.poll(15, TimeUnit.SECONDS);
+    assertThat(cleared).as("the webhook receives the all-clear").isNotNull();
+    assertThat(cleared.getString("text")).contains("mail job queue works again");
+    eventually(() -> metric("onsale_alert_active{queue=\"mail\"}") == 0.0);
+    assertThat(metric("onsale_jobs_failing{queue=\"mail\"}")).isEqualTo(0.0);
+    assertThat(queue("mail").getString("alert")).isEqualTo("ok");
+    assertThat(queue("mail").getValue("alertReason")).isNull();
   }
 
   @Test
@@ -131,7 +203,7 @@ class QueueAlertTest {
     assertThat(ops.get("/api/v1/ops/queues", null).statusCode()).isEqualTo(401);
     assertThat(ops.get("/api/v1/ops/queues", "wrong").statusCode()).isEqualTo(401);
     JsonObject body = new JsonObject(ops.get("/api/v1/ops/queues", ops.adminToken()).body());
-    assertThat(body.getJsonArray("queues")).hasSize(4);
+    assertThat(body.getJsonArray("queues")).hasSize(JobQueue.values().length);
     assertThat(queue("background").getLong("length")).isZero();
     await(redis.xadd(List.of(ops.services.keys().deadLetter(JobQueue.BACKGROUND), "*", "id", "1", "error", "boom")));
     assertThat(queue("background").getLong("deadLetters")).isEqualTo(1);

@@ -75,7 +75,7 @@ public final class JobStreams {
 
   /** Sorted set of retries waiting for their time (score = epoch ms when due). */
   public String delayed(JobQueue queue) {
-    return keys.stream(queue) + ":delayed";
+    return keys.delayed(queue);
   }
 
   /** Appends the job of an outbox row, once per row: the reply is nil when it was appended before. */

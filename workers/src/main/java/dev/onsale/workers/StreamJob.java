@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public record StreamJob(String entryId, Job job, long createdAt) {
 
-  public static final String FIELD_CREATED_AT = "createdAt";
+  public static final String FIELD_CREATED_AT = Job.FIELD_CREATED_AT;
 
   /** The field/value pairs of the stream entry (and of a delayed retry). */
   public static List<String> fields(Job job, long createdAt) {

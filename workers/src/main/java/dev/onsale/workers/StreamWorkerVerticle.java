@@ -2,6 +2,7 @@ package dev.onsale.workers;
 
 import dev.onsale.common.Clients;
 import dev.onsale.common.Job;
+import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.Services;
 import dev.onsale.workers.JobMetrics.Outcome;
@@ -34,6 +35,8 @@ public final class StreamWorkerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StreamWorkerVerticle.class);
   private static final long READ_ERROR_BACKOFF_MS = 1000;
   private static final int MOVE_BATCH = 200;
+  /** Successes are written to Redis at most this often per worker: the monitor needs the latest, not each. */
+  private static final long SUCCESS_MARK_EVERY_MS = 1000;
 
   private final Services services;
   private final QueueSettings settings;
@@ -44,6 +47,8 @@ public final class StreamWorkerVerticle extends VerticleBase {
   private JobStreams streams;
   private JobMetrics metrics;
   private DoneMarks doneMarks;
+  private JobHealth health;
+  private long successMarkedAt;
   private Redis reader;
   private boolean stopping;
   private int inFlight;
@@ -74,6 +79,7 @@ public final class StreamWorkerVerticle extends VerticleBase {
     streams = new JobStreams(services.redis(), services.keys(), services.config());
     metrics = new JobMetrics(services.meters(), queue);
     doneMarks = new DoneMarks(vertx, services.pg());
+    health = new JobHealth(services.keys());
     reader = Clients.dedicatedRedis(vertx, services.config());
     return streams.ensureGroup(queue)
         .compose(ignored -> handler.warmUp())
@@ -197,6 +203,9 @@ public final class StreamWorkerVerticle extends VerticleBase {
         .onComplete(ar -> {
           if (ar.succeeded()) {
             metrics.record(ar.result(), started);
+            if (ar.result() == Outcome.SUCCEEDED) {
+              markSuccess();
+            }
             if (ar.result() != Outcome.RETRIED) {
               // Finished for good (done or dead-lettered): a Redis data loss must not bring it back.
               doneMarks.add(current.job().id());
@@ -225,6 +234,9 @@ public final class StreamWorkerVerticle extends VerticleBase {
   private Future<Outcome> afterFailure(StreamJob current, Throwable cause) {
     Job job = current.job();
     String error = describe(cause);
+    if (!(cause instanceof JobFailures.NotReady)) {
+      markFailure(current);
+    }
     long dueAt = System.currentTimeMillis() + settings.backoffAfter(job.attempt());
     boolean lastTry = cause instanceof JobFailures.Permanent
         || job.attempt() >= settings.maxAttempts()
@@ -247,6 +259,25 @@ public final class StreamWorkerVerticle extends VerticleBase {
           job.attempt(), dueAt - System.currentTimeMillis(), error);
     }
     return streams.retryLater(current, job.nextAttempt(), dueAt).map(Outcome.RETRIED);
+  }
+
+  /** For the ops monitor's "failing" alert; a lost mark only delays the alert, so it never fails the job. */
+  private void markFailure(StreamJob current) {
+    health.recordFailure(services.redis(), queue, current.entryId() + "/" + current.job().attempt(), System.currentTimeMillis())
+        .onFailure(e -> LOG.debug("worker {}: could not record a failed try: {}", queue.streamName(), e.getMessage()));
+  }
+
+  private void markSuccess() {
+    long now = System.currentTimeMillis();
+    if (now - successMarkedAt < SUCCESS_MARK_EVERY_MS) {
+      return;
+    }
+    successMarkedAt = now;
+    health.recordSuccess(services.redis(), queue, now)
+        .onFailure(e -> {
+          successMarkedAt = 0; // try again with the next success
+          LOG.debug("worker {}: could not record a success: {}", queue.streamName(), e.getMessage());
+        });
   }
 
   private String describe(Throwable cause) {
