@@ -35,14 +35,22 @@ public final class SaleCore {
     PaymentsApi paymentsApi = new PaymentsApi(payments, pages);
     OpenApiDocument openApi = new OpenApiDocument();
     OrderExportsApi exports = new OrderExportsApi(new AdminAuth(services.config().adminToken()), events, services.pg());
-    return router -> {
-      admin.mount(router);
-      shop.mount(router);
-      pages.mount(router);
-      paymentsApi.mount(router);
-      openApi.mount(router);
-      new WebhooksApi(services).mount(router);
-      exports.mount(router);
+    return new WebModule() {
+      @Override
+      public void mount(io.vertx.ext.web.Router router) {
+        admin.mount(router);
+        shop.mount(router);
+        pages.mount(router);
+        paymentsApi.mount(router);
+        openApi.mount(router);
+        new WebhooksApi(services).mount(router);
+        exports.mount(router);
+      }
+
+      @Override
+      public java.util.List<String> rawBodyPaths() {
+        return paymentsApi.rawBodyPaths();
+      }
     };
   }
 

@@ -29,10 +29,18 @@ public final class PaymentsApi implements WebModule {
     this.pages = pages;
   }
 
+  static final String WEBHOOK_PATH = "/api/v1/payments/:provider/webhook";
+
+  /** A provider's signature covers the exact bytes it sent: the webhook reads its body raw. */
+  @Override
+  public java.util.List<String> rawBodyPaths() {
+    return java.util.List.of(WEBHOOK_PATH);
+  }
+
   @Override
   public void mount(Router router) {
     router.get("/pay/:paymentId").handler(this::pay);
-    router.post("/api/v1/payments/:provider/webhook").handler(this::webhook);
+    router.post(WEBHOOK_PATH).handler(this::webhook);
     if (payments.provider() instanceof TestProvider) {
       router.get("/pay/test/:paymentId").handler(this::testPage);
       router.get("/api/v1/payments/test/:paymentId").handler(this::testSession);
