@@ -92,6 +92,24 @@ public final class RedisKeys {
       return base + "admitted";
     }
 
+    /**
+     * Hash: admissions per second (field: Redis time in epoch seconds, value: buyers admitted), the
+     * last two minutes only; the achieved admission rate is read from it.
+     */
+    public String admissionLog() {
+      return base + "admissions";
+    }
+
+    /** Counter: the serial of the last proof-of-work join challenge handed out. */
+    public String powSerial() {
+      return base + "pow:serial";
+    }
+
+    /** Bitmap: bit {@code serial} is set once that join challenge was used (one bit per challenge). */
+    public String powUsed() {
+      return base + "pow:used";
+    }
+
     /** Counter: new numbers this client address took for this event in this minute. */
     public String joinRateLimit(String clientAddress, long minute) {
       return base + "ratelimit:join:" + clientAddress + ":" + minute;

@@ -56,10 +56,15 @@ final class QueueApi {
           return presentedToken(ctx, eventId)
               .compose(claims -> claims != null
                   ? Future.succeededFuture(new Joined(snapshot, claims.number(), claims.token(), false))
-                  : newNumber(ctx, snapshot, now));
+                  : solvedIfAsked(ctx, event, now).compose(solved -> newNumber(ctx, snapshot, now)));
         })
         .compose(joined -> respondJoined(ctx, joined, now))
         .onFailure(ctx::fail);
+  }
+
+  /** A new number for an event with proof-of-work joins takes a solved, unused challenge. */
+  private Future<Void> solvedIfAsked(RoutingContext ctx, EventInfo event, long now) {
+    return event.powJoin() ? runtime.challenges().redeem(event, joinBody(ctx), now) : Future.succeededFuture();
   }
 
   private Future<Joined> newNumber(RoutingContext ctx, QueueSnapshot snapshot, long now) {

@@ -117,10 +117,10 @@ final class QueueStatus {
       return status.putNull("etaSeconds").put("waitingForTickets", !snapshot.availability().admitsMore());
     }
     double rate = event.admissionRatePerMinute();
-    double observed = snapshot.observedRatePerMinute();
-    if (!Double.isNaN(observed) && observed > 0) {
+    AchievedRate achieved = snapshot.achievedRate();
+    if (achieved.steady() && achieved.perMinute() > 0) {
       // maxActiveShoppers may hold the line below the configured rate: trust what happens.
-      rate = Math.min(rate, observed);
+      rate = Math.min(rate, achieved.perMinute());
     }
     return status.put("etaSeconds", eta(place, rate));
   }

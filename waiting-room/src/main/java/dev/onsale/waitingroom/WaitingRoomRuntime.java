@@ -24,6 +24,7 @@ final class WaitingRoomRuntime {
   private final QueueStatus status;
   private final QueueMetrics metrics;
   private final QueueNumbers numbers;
+  private final JoinChallenges challenges;
 
   private WaitingRoomRuntime(Services services) {
     this.services = services;
@@ -34,6 +35,7 @@ final class WaitingRoomRuntime {
     this.status = new QueueStatus(services.redis(), services.keys(), services.tokens(), shuffles);
     this.metrics = new QueueMetrics(services.meters(), snapshots);
     this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute());
+    this.challenges = new JoinChallenges(services.redis(), services.keys(), services.config().tokenSecret());
   }
 
   static WaitingRoomRuntime of(Services services) {
@@ -86,5 +88,9 @@ final class WaitingRoomRuntime {
 
   QueueNumbers numbers() {
     return numbers;
+  }
+
+  JoinChallenges challenges() {
+    return challenges;
   }
 }
