@@ -43,6 +43,10 @@ class PowSolveTiming {
       }
       PublishedEvents.publish(app.services().redis(), keys, eventId, meta, 1_000);
       String page = "http://127.0.0.1:" + app.port() + "/e/pow-timing-night";
+      String challengeUrl = "http://127.0.0.1:" + app.port() + "/api/v1/events/" + eventId + "/queue/challenge";
+      System.out.println("POW measuring " + java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(challengeUrl)).GET().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body());
       for (int rate : new int[] {1, 4, 6}) {
         List<Long> millis = new ArrayList<>();
         long tries = 0;
