@@ -464,6 +464,7 @@
     if (state === 'admitted') {
       stopFollowing();
       stopCountdown();
+      keepTurn();
       $('queue-view').className = 'card state-admitted';
       text('queue-message', 'It\'s your turn!');
       announce('It\'s your turn! The shop is open for you now.', true);
@@ -481,6 +482,36 @@
     } else {
       follow();
     }
+  }
+
+  /**
+   * The admitted buyer's turn: the page says when it goes away (pagehide, a beacon with the queue
+   * cookie), and the server frees the slot about 20 s later unless the buyer comes back; it says it
+   * is here when it is shown again and every 20 s, which puts a left slot back. A page that just
+   * goes silent keeps its turn as long as it lasts anyway.
+   */
+  function keepTurn() {
+    if (queue.keepingTurn) { return; }
+    queue.keepingTurn = true;
+    window.addEventListener('pagehide', function () {
+      if (navigator.sendBeacon) { navigator.sendBeacon(api + '/queue/leave'); }
+    });
+    window.addEventListener('pageshow', function (e) { if (e.persisted) { alive(); } });
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'visible') { alive(); }
+    });
+    setInterval(alive, 20000);
+  }
+
+  function alive() {
+    fetch(api + '/queue/alive', { method: 'POST', credentials: 'same-origin', keepalive: true })
+      .catch(function () { /* the next one will do */ });
+  }
+
+  // A reload during checkout: put back the turn the page gave up when it went away.
+  if (load().reservation) {
+    alive();
+    keepTurn();
   }
 
   function renderFairness(status) {

@@ -100,6 +100,14 @@ public final class RedisKeys {
       return base + "admissions";
     }
 
+    /**
+     * Hash: admitted numbers whose page said it was leaving, to the lapse time their slot had; any
+     * request with their token puts it back (waiting room only).
+     */
+    public String leaving() {
+      return base + "leaving";
+    }
+
     /** Counter: the serial of the last proof-of-work join challenge handed out. */
     public String powSerial() {
       return base + "pow:serial";

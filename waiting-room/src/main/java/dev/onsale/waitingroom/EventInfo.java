@@ -6,7 +6,9 @@ import java.util.Map;
  * One event as the sale core publishes it in its Redis meta hash (times in epoch milliseconds).
  *
  * @param powJoin joining takes a solved proof-of-work challenge ({@code joinChallenge = pow})
- * @param powDifficulty the leading zero bits a solution needs ({@code powDifficulty}, default 18)
+ * @param powDifficulty the leading zero bits a solution needs ({@code powDifficulty}, default 17:
+ *     the 95th percentile of the page's solve at 6x CPU throttling stays within 5 s, see
+ *     docs/PERFORMANCE.md)
  */
 record EventInfo(
     long id,
@@ -27,7 +29,7 @@ record EventInfo(
     boolean powJoin,
     int powDifficulty) {
 
-  static final int DEFAULT_POW_DIFFICULTY = 18;
+  static final int DEFAULT_POW_DIFFICULTY = 17;
   static final int MAX_POW_DIFFICULTY = 32;
 
   static EventInfo fromHash(long id, Map<String, String> meta) {

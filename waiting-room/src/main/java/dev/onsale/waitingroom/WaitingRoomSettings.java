@@ -13,6 +13,8 @@ import dev.onsale.common.OnsaleConfig;
  *     the slot goes to the next in line ({@code ONSALE_ADMISSION_GRACE_SECONDS})
  * @param refreshMillis how often each instance reloads the shared queue state of the events it
  *     serves from Redis ({@code ONSALE_QUEUE_REFRESH_MS})
+ * @param leaveSeconds how soon the slot of an admitted buyer whose page said it left goes to the
+ *     next buyer, unless a request with their token comes first ({@code ONSALE_ADMISSION_LEAVE_SECONDS})
  * @param tickMillis how often the leader raises the serving counter ({@code ONSALE_ADMISSION_TICK_MS})
  * @param leaseMillis how long the leader's lease lives without renewal, i.e. the longest time the
  *     queue stands still after the leader dies ({@code ONSALE_ADMISSION_LEASE_MS})
@@ -23,6 +25,7 @@ import dev.onsale.common.OnsaleConfig;
 public record WaitingRoomSettings(
     int joinRatePerMinute,
     int graceSeconds,
+    int leaveSeconds,
     long refreshMillis,
     long tickMillis,
     long leaseMillis,
@@ -35,6 +38,7 @@ public record WaitingRoomSettings(
     return new WaitingRoomSettings(
         positive(config, "ONSALE_JOIN_RATE_PER_MINUTE", DEFAULT_JOIN_RATE_PER_MINUTE),
         positive(config, "ONSALE_ADMISSION_GRACE_SECONDS", 120),
+        positive(config, "ONSALE_ADMISSION_LEAVE_SECONDS", 20),
         positive(config, "ONSALE_QUEUE_REFRESH_MS", 250),
         positive(config, "ONSALE_ADMISSION_TICK_MS", 1000),
         positive(config, "ONSALE_ADMISSION_LEASE_MS", 4000),

@@ -88,7 +88,7 @@ class ProofOfWorkJoinTest {
   }
 
   @Test
-  @DisplayName("an event without joinChallenge takes no work, and powDifficulty defaults to 18")
+  @DisplayName("an event without joinChallenge takes no work, and powDifficulty defaults to 17")
   void defaults() throws Exception {
     OnsaleConfig config = TestEnv.freshConfig(Map.of());
     try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config)) {
@@ -101,7 +101,7 @@ class ProofOfWorkJoinTest {
       Map<String, Object> meta = TestRedis.event(803, "default-pow-night", 600_000, 600, 100);
       meta.put("joinChallenge", "pow");
       redis.publishEvent(803, meta);
-      assertThat(challenge(room, 803).getInteger("difficulty")).isEqualTo(18);
+      assertThat(challenge(room, 803).getInteger("difficulty")).isEqualTo(17);
       JsonObject state = new JsonObject(QueueStateTest.state(room, 803, null).body());
       assertThat(state.getString("joinChallenge")).isEqualTo("pow");
     }
