@@ -412,7 +412,9 @@
     text('number', number(queue.number));
     text('position', number(view.place));
     text('ahead', number(view.ahead));
-    text('eta', rangeText(view.low, view.high));
+    // A wait only while the line moves (or is about to): paused, sold out or waiting for tickets, nobody knows.
+    var moving = state.state === 'admitting' || state.state === 'prequeue';
+    text('eta', moving ? rangeText(view.low, view.high) : '–');
     text('remaining', state.ticketsLeft === null || state.ticketsLeft === undefined ? '–' : number(state.ticketsLeft));
     var progress = Math.round((view.progress || 0) * 100);
     $('progress').value = progress;
@@ -446,7 +448,7 @@
     } else if (state.state === 'closed') {
       message = 'The sale of this event has ended.';
     } else {
-      message = 'Your place in line: ' + place + '. Estimated wait: ' + rangeText(view.low, view.high) + '.';
+      message = 'Place ' + place + ' in line. Estimated wait: ' + rangeText(view.low, view.high) + '.';
     }
     text('queue-message', message);
     announce(message, state.state === 'sold_out' || state.state === 'closed');

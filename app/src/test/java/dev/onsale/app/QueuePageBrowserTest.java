@@ -59,7 +59,7 @@ class QueuePageBrowserTest {
     browser.screenshot("queue-prequeue");
 
     // The sale starts: 10 a second are admitted; the place counts down, never up.
-    browser.waiting(20).until(d -> browser.text("#queue-message").startsWith("Your place in line"));
+    browser.waiting(20).until(d -> browser.text("#queue-message").startsWith("Place "));
     List<Long> places = new ArrayList<>();
     String wait = "";
     long until = System.currentTimeMillis() + 6_000;
