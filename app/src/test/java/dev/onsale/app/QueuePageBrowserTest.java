@@ -114,6 +114,43 @@ class QueuePageBrowserTest {
         .toLong()).isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("in a random pre-queue, learns its drawn place from the public placement page after the sale starts")
+  void learnsDrawnPlace() throws Exception {
+    long eventId = 4103;
+    Map<String, Object> meta = PublishedEvents.meta(eventId, "draw-page-night", 6_000, 1);
+    meta.put("preQueue", "random");
+    PublishedEvents.publish(app.services().redis(), keys, eventId, meta, 1_000);
+    // 1,499 buyers joined before: this page's buyer is number 1,500, on placement page 1.
+    await(app.services().redis().send(Request.cmd(Command.SET).arg(keys.event(eventId).arrivals()).arg(1_499)));
+    browser = Browser.open();
+    String base = "http://127.0.0.1:" + app.port();
+    browser.driver.get(base + "/e/draw-page-night");
+    browser.waiting(10).until(d -> browser.text("#number").equals("1,500") || browser.text("#number").equals("1500"));
+    browser.waiting(10).until(d -> browser.text("#queue-message").contains("random place"));
+    assertThat(browser.text("#position")).isEqualTo("–");
+    browser.screenshot("queue-random-prequeue");
+
+    browser.waiting(30).until(d -> browser.text("#queue-message").startsWith("Place "));
+    browser.screenshot("queue-random-placed");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    io.vertx.core.json.JsonObject page = new io.vertx.core.json.JsonObject(http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(base + "/api/v1/events/" + eventId + "/queue/placement/1")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    long position = page.getJsonArray("places").getLong(499);
+    assertThat(page.getLong("preQueueSize")).isEqualTo(1_500);
+    long serving = new io.vertx.core.json.JsonObject(http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(base + "/api/v1/events/" + eventId + "/queue/state")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body()).getLong("serving");
+    long shown = Long.parseLong(browser.text("#position").replace(",", ""));
+    // One a minute are admitted: serving is 0 or 1 here, and the page may be a poll behind.
+    assertThat(shown).isBetween(position - serving - 1, position);
+    assertThat(resourceCount("/queue/placement/1")).as("one placement request").isEqualTo(1);
+    if (position > 2) {
+      assertThat(statusCalls()).as("no personal status call far from the front").isZero();
+    }
+  }
+
   private long statusCalls() {
     return resourceCount("/queue/status");
   }
