@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.RedisKeys;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +51,7 @@ class NginxProxyTest {
   }
 
   @Test
-  @DisplayName("balances over both instances, caches static files, limits joining per address, and shows a friendly page when both are down")
+  @DisplayName("balances over both instances, caches static files and the queue state, lets 500 buyers behind one address join, limits floods, and shows a friendly page when both are down")
   void frontDoor(@TempDir Path temp) throws Exception {
     Path binary = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx").map(Path::of).filter(Files::isExecutable).findFirst()
         .orElse(null);
@@ -74,17 +77,75 @@ class NginxProxyTest {
     assertThat(cached.statusCode()).isEqualTo(200);
     assertThat(cached.headers().firstValue("X-Cache-Status")).hasValue("HIT");
 
-    // Joining is limited per address (burst 10); reading the queue is not.
+    // 500 buyers behind one address (a campus NAT) all join at once; a flood beyond that is limited.
+    long eventId = 77;
+    publishEvent(apps.get(0), eventId);
+    int joined = 0;
+    for (int i = 0; i < 500; i++) {
+      HttpResponse<String> join = post(base + "/api/v1/events/" + eventId + "/queue");
+      if (join.statusCode() == 201) {
+        joined++;
+      } else {
+        assertThat(join.statusCode()).as("join %d: %s", i, join.body()).isEqualTo(201);
+      }
+    }
+    assertThat(joined).isEqualTo(500);
     int limited = 0;
-    for (int i = 0; i < 20; i++) {
-      if (post(base + "/api/v1/events/1/queue").statusCode() == 429) {
+    for (int i = 0; i < 300; i++) {
+      if (post(base + "/api/v1/events/" + eventId + "/queue").statusCode() == 429) {
         limited++;
       }
     }
-    assertThat(limited).as("joins answered 429").isGreaterThanOrEqualTo(5);
+    assertThat(limited).as("joins beyond the burst answered 429").isGreaterThanOrEqualTo(100);
     for (int i = 0; i < 20; i++) {
-      assertThat(get(base + "/api/v1/events/1/queue/status").statusCode()).isNotEqualTo(429);
+      assertThat(get(base + "/api/v1/events/" + eventId + "/queue/state").statusCode()).isNotEqualTo(429);
     }
+
+    // The public queue state: many buyers polling reach the origin about once a second in all.
+    HttpResponse<String> state = get(base + "/api/v1/events/" + eventId + "/queue/state?cachebuster=1");
+    assertThat(state.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(state.body()).getLong("arrivals")).isBetween(500L, 800L - limited);
+    assertThat(get(base + "/api/v1/events/" + eventId + "/queue/state?cachebuster=2").headers()
+        .firstValue("X-Cache-Status")).as("the query string is not part of the key").hasValueSatisfying(
+            status -> assertThat(status).isIn("HIT", "UPDATING", "EXPIRED"));
+    double originBefore = originGets(apps.get(0)) + originGets(apps.get(1));
+    long pollers = 40;
+    long pollMillis = 6_000;
+    java.util.concurrent.atomic.AtomicLong polls = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    long started = System.currentTimeMillis();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < pollers; i++) {
+      Thread poller = new Thread(() -> {
+        while (System.currentTimeMillis() - started < pollMillis) {
+          HttpResponse<String> polled = get(base + "/api/v1/events/" + eventId + "/queue/state?t=" + System.nanoTime());
+          polls.incrementAndGet();
+          if (polled.statusCode() != 200) {
+            failures.incrementAndGet();
+          }
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      poller.start();
+      threads.add(poller);
+    }
+    for (Thread poller : threads) {
+      poller.join();
+    }
+    double seconds = (System.currentTimeMillis() - started) / 1000.0;
+    // Less the two scrapes of /metrics that took the first reading.
+    double originRequests = originGets(apps.get(0)) + originGets(apps.get(1)) - originBefore - 2;
+    System.out.printf("queue state through nginx: %d polls by %d buyers in %.1f s, %.0f reached the origin%n",
+        polls.get(), pollers, seconds, originRequests);
+    assertThat(failures.get()).isZero();
+    assertThat(polls.get()).as("the buyers polled many times").isGreaterThan(pollers * 10);
+    // nginx counts a one-second lifetime in whole seconds (a copy lives 1 to 2 s), and the lock lets
+    // one request through at a time: one origin read every one or two seconds, however many poll.
+    assertThat(originRequests).as("origin reads of the state").isBetween(seconds / 2 - 1, seconds + 2);
 
     // Both instances down: a page for people, JSON for API clients.
     apps.forEach(app -> await(app.stop()));
@@ -131,6 +192,26 @@ class NginxProxyTest {
       Thread.sleep(100);
     }
     throw new AssertionError("nginx did not start: " + Files.readString(temp.resolve("nginx.log")));
+  }
+
+  /** Publishes an event as the sale core does (meta hash, event set), queue open, sale in an hour. */
+  private static void publishEvent(OnsaleApp app, long eventId) {
+    RedisKeys keys = app.services().keys();
+    long now = System.currentTimeMillis();
+    await(app.services().redis().batch(List.of(
+        Request.cmd(Command.HSET).arg(keys.event(eventId).meta())
+            .arg("id").arg(eventId).arg("slug").arg("nat-night").arg("name").arg("NAT night")
+            .arg("queueOpensAt").arg(now - 1_000).arg("saleStartsAt").arg(now + 3_600_000)
+            .arg("saleEndsAt").arg(now + 7_200_000).arg("admissionRatePerMinute").arg(600)
+            .arg("maxActiveShoppers").arg(100).arg("waitingRoom").arg("on").arg("preQueue").arg("fifo"),
+        Request.cmd(Command.SADD).arg(keys.events()).arg(eventId))));
+  }
+
+  /** Every GET this instance answered (the only GETs while buyers poll are theirs). */
+  private double originGets(OnsaleApp app) {
+    String metrics = get("http://127.0.0.1:" + app.port() + "/metrics").body();
+    return metrics.lines().filter(l -> l.startsWith("vertx_http_server_requests_total{") && l.contains("method=\"GET\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   private double livenessAnswers(OnsaleApp app) {

@@ -112,6 +112,32 @@ public final class RedisKeys {
       return base + "admitted";
     }
 
+    /**
+     * Hash: admissions per second (field: Redis time in epoch seconds, value: buyers admitted), the
+     * last two minutes only; the achieved admission rate is read from it.
+     */
+    public String admissionLog() {
+      return base + "admissions";
+    }
+
+    /**
+     * Hash: admitted numbers whose page said it was leaving, to the lapse time their slot had; any
+     * request with their token puts it back (waiting room only).
+     */
+    public String leaving() {
+      return base + "leaving";
+    }
+
+    /** Counter: the serial of the last proof-of-work join challenge handed out. */
+    public String powSerial() {
+      return base + "pow:serial";
+    }
+
+    /** Bitmap: bit {@code serial} is set once that join challenge was used (one bit per challenge). */
+    public String powUsed() {
+      return base + "pow:used";
+    }
+
     /** Counter: new numbers this client address took for this event in this minute. */
     public String joinRateLimit(String clientAddress, long minute) {
       return base + "ratelimit:join:" + clientAddress + ":" + minute;

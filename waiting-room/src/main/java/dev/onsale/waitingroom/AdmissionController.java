@@ -1,6 +1,7 @@
 package dev.onsale.waitingroom;
 
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Command;
@@ -31,14 +32,14 @@ final class AdmissionController extends VerticleBase {
   private static final long IDLE_RECHECK_MS = 10_000;
 
   /** Draws the pre-queue seed once; later calls keep the first one. */
-  private static final String DRAW_SEED = """
+  private static final RedisScript DRAW_SEED = new RedisScript("""
       if redis.call('HSETNX', KEYS[1], 'seed', ARGV[1]) == 1 then
         redis.call('HSET', KEYS[1], 'seedHash', ARGV[2])
       end
-      return redis.call('HGET', KEYS[1], 'seedHash')""";
+      return redis.call('HGET', KEYS[1], 'seedHash')""");
 
   /** Closes the pre-queue at the sale start: its size is the last number handed out by then. */
-  private static final String CLOSE_PRE_QUEUE = """
+  private static final RedisScript CLOSE_PRE_QUEUE = new RedisScript("""
       if redis.call('HEXISTS', KEYS[1], 'preQueueSize') == 1 then
         return tonumber(redis.call('HGET', KEYS[1], 'preQueueSize'))
       end
@@ -47,23 +48,38 @@ final class AdmissionController extends VerticleBase {
         size = tonumber(redis.call('GET', KEYS[2]) or '0')
       end
       redis.call('HSET', KEYS[1], 'preQueueSize', size, 'preQueueClosedAt', ARGV[1])
-      return size""";
+      return size""");
 
   /**
    * Admits the given arrival numbers (the next queue positions in order): each joins the
    * active-shoppers set until its admission lapses, and serving moves past them. Refuses when
-   * serving is no longer what the leader read, so a deposed leader can never admit twice.
+   * serving is no longer what the leader read, so a deposed leader can never admit twice. The
+   * admissions are counted per second of Redis's clock in the admission log (two minutes kept),
+   * from which every instance reads the same achieved rate.
+   *
+   * <p>KEYS: serving, active shoppers, admitted total, admission log, state. ARGV: serving read, lapse
+   * time, numbers...
    */
-  private static final String ADMIT = """
+  private static final RedisScript ADMIT = new RedisScript("""
       local serving = tonumber(redis.call('GET', KEYS[1]) or '0')
       if serving ~= tonumber(ARGV[1]) then
         return -1
       end
+      local count = #ARGV - 2
       for i = 3, #ARGV do
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[i])
       end
-      redis.call('INCRBY', KEYS[3], #ARGV - 2)
-      return redis.call('INCRBY', KEYS[1], #ARGV - 2)""";
+      redis.call('INCRBY', KEYS[3], count)
+      local second = tonumber(redis.call('TIME')[1])
+      redis.call('HINCRBY', KEYS[4], second, count)
+      redis.call('HSET', KEYS[5], 'servingUpdatedAt', second * 1000)
+      local fields = redis.call('HKEYS', KEYS[4])
+      for _, field in ipairs(fields) do
+        if tonumber(field) < second - 120 then
+          redis.call('HDEL', KEYS[4], field)
+        end
+      end
+      return redis.call('INCRBY', KEYS[1], count)""");
 
   private final WaitingRoomRuntime runtime;
   private final LeaderLease lease;
@@ -163,14 +179,12 @@ final class AdmissionController extends VerticleBase {
 
   private Future<Void> drawSeed(RedisKeys.Event keys) {
     String seed = PreQueueShuffle.newSeed();
-    return runtime.redis().send(Request.cmd(Command.EVAL).arg(DRAW_SEED).arg(1).arg(keys.state())
-            .arg(seed).arg(PreQueueShuffle.seedHash(seed)))
+    return DRAW_SEED.run(runtime.redis(), List.of(keys.state()), seed, PreQueueShuffle.seedHash(seed))
         .mapEmpty();
   }
 
   private Future<Void> closePreQueue(long eventId, RedisKeys.Event keys, long now) {
-    return runtime.redis().send(Request.cmd(Command.EVAL).arg(CLOSE_PRE_QUEUE).arg(2).arg(keys.state())
-            .arg(keys.arrivals()).arg(now))
+    return CLOSE_PRE_QUEUE.run(runtime.redis(), List.of(keys.state(), keys.arrivals()), now)
         .compose(size -> {
           LOG.info("event {}: pre-queue closed with {} buyers, shuffled by the published seed", eventId, size);
           return runtime.snapshots().load(eventId);
@@ -194,13 +208,15 @@ final class AdmissionController extends VerticleBase {
           if (count <= 0 || !lease.valid()) {
             return Future.succeededFuture();
           }
-          Request admit = Request.cmd(Command.EVAL).arg(ADMIT).arg(3)
-              .arg(keys.serving()).arg(keys.activeShoppers()).arg(keys.admittedTotal())
-              .arg(serving).arg(now + runtime.settings().graceSeconds() * 1000L);
-          for (long position = serving + 1; position <= serving + count; position++) {
-            admit.arg(order.numberAtPosition(position));
+          Object[] args = new Object[(int) count + 2];
+          args[0] = serving;
+          args[1] = now + runtime.settings().graceSeconds() * 1000L;
+          for (int i = 0; i < count; i++) {
+            args[i + 2] = order.numberAtPosition(serving + 1 + i);
           }
-          return runtime.redis().send(admit).map(reply -> {
+          List<String> scriptKeys = List.of(keys.serving(), keys.activeShoppers(), keys.admittedTotal(),
+              keys.admissionLog(), keys.state());
+          return ADMIT.run(runtime.redis(), scriptKeys, args).map(reply -> {
             if (RedisReplies.longOr(reply, -1) >= 0) {
               credits.put(event.id(), credit - count);
               runtime.metrics().admitted(event.id(), count);

@@ -4,6 +4,11 @@ import java.util.Map;
 
 /**
  * One event as the sale core publishes it in its Redis meta hash (times in epoch milliseconds).
+ *
+ * @param powJoin joining takes a solved proof-of-work challenge ({@code joinChallenge = pow})
+ * @param powDifficulty the leading zero bits a solution needs ({@code powDifficulty}, default 17:
+ *     the 95th percentile of the page's solve at 6x CPU throttling stays within 5 s, see
+ *     docs/PERFORMANCE.md)
  */
 record EventInfo(
     long id,
@@ -20,7 +25,12 @@ record EventInfo(
     int holdSeconds,
     boolean waitingRoomOn,
     boolean randomPreQueue,
-    boolean paused) {
+    boolean paused,
+    boolean powJoin,
+    int powDifficulty) {
+
+  static final int DEFAULT_POW_DIFFICULTY = 17;
+  static final int MAX_POW_DIFFICULTY = 32;
 
   static EventInfo fromHash(long id, Map<String, String> meta) {
     return new EventInfo(
@@ -38,7 +48,10 @@ record EventInfo(
         (int) RedisReplies.longOf(meta, "holdSeconds", 600),
         !"off".equalsIgnoreCase(meta.getOrDefault("waitingRoom", "on")),
         "random".equalsIgnoreCase(meta.getOrDefault("preQueue", "fifo")),
-        "true".equalsIgnoreCase(meta.getOrDefault("paused", "false")));
+        "true".equalsIgnoreCase(meta.getOrDefault("paused", "false")),
+        "pow".equalsIgnoreCase(meta.getOrDefault("joinChallenge", "none")),
+        (int) Math.max(1, Math.min(MAX_POW_DIFFICULTY,
+            RedisReplies.longOf(meta, "powDifficulty", DEFAULT_POW_DIFFICULTY))));
   }
 
   boolean queueOpen(long now) {

@@ -35,6 +35,8 @@ final class QueueApi {
     router.post("/api/v1/events/:eventId/queue").handler(this::join);
     router.get("/api/v1/events/:eventId/queue").handler(this::overview);
     router.get("/api/v1/events/:eventId/queue/status").handler(this::status);
+    router.post("/api/v1/events/:eventId/queue/alive").handler(this::alive);
+    router.post("/api/v1/events/:eventId/queue/leave").handler(this::leave);
     router.get("/api/v1/events/:eventId/queue/events").handler(new QueueEventStream(runtime, this)::handle);
   }
 
@@ -57,10 +59,15 @@ final class QueueApi {
           return presentedToken(ctx, eventId)
               .compose(claims -> claims != null
                   ? Future.succeededFuture(new Joined(snapshot, claims.number(), claims.token(), false))
-                  : newNumber(ctx, snapshot, now));
+                  : solvedIfAsked(ctx, event, now).compose(solved -> newNumber(ctx, snapshot, now)));
         })
         .compose(joined -> respondJoined(ctx, joined, now))
         .onFailure(ctx::fail);
+  }
+
+  /** A new number for an event with proof-of-work joins takes a solved, unused challenge. */
+  private Future<Void> solvedIfAsked(RoutingContext ctx, EventInfo event, long now) {
+    return event.powJoin() ? runtime.challenges().redeem(event, joinBody(ctx), now) : Future.succeededFuture();
   }
 
   private Future<Joined> newNumber(RoutingContext ctx, QueueSnapshot snapshot, long now) {
@@ -145,6 +152,24 @@ final class QueueApi {
         .compose(number -> runtime.snapshots().get(eventId)
             .compose(snapshot -> runtime.status().of(existingSnapshot(snapshot), number, runtime.now())))
         .onSuccess(status -> ErrorHandler.json(ctx, 200, status))
+        .onFailure(ctx::fail);
+  }
+
+  /** The admitted buyer's page is here (loaded, shown again): a slot it left is put back. */
+  private void alive(RoutingContext ctx) {
+    long eventId = RequestBodies.pathId(ctx, "eventId", "event");
+    verifiedNumber(ctx, eventId)
+        .compose(number -> runtime.liveness().restore(eventId, number))
+        .onSuccess(lapsesAt -> ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end())
+        .onFailure(ctx::fail);
+  }
+
+  /** The admitted buyer's page is going away ({@code pagehide}, sent as a beacon with the cookie). */
+  private void leave(RoutingContext ctx) {
+    long eventId = RequestBodies.pathId(ctx, "eventId", "event");
+    verifiedNumber(ctx, eventId)
+        .compose(number -> runtime.liveness().leave(eventId, number, runtime.now()))
+        .onSuccess(done -> ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end())
         .onFailure(ctx::fail);
   }
 

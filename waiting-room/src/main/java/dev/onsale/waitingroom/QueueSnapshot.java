@@ -11,7 +11,10 @@ import java.util.Map;
  * @param seed the random pre-queue's seed; secret until {@code preQueueSize >= 0}
  * @param preQueueSize arrivals {@code 1..preQueueSize} were shuffled at the sale start; -1 while
  *     the pre-queue is still open (or for a FIFO event before its sale)
- * @param observedRatePerMinute admissions per minute over the last minute, NaN until known
+ * @param redisTime Redis's clock when the snapshot was read (epoch milliseconds): the one clock
+ *     every instance shares, for the public state's {@code serverTime}
+ * @param achievedRate admissions per minute achieved over the last minute (from Redis)
+ * @param servingUpdatedAt when serving last moved (epoch milliseconds, Redis's clock), 0 if never
  */
 record QueueSnapshot(
     EventInfo event,
@@ -22,10 +25,12 @@ record QueueSnapshot(
     String seedHash,
     long preQueueSize,
     long loadedAt,
-    double observedRatePerMinute) {
+    long redisTime,
+    AchievedRate achievedRate,
+    long servingUpdatedAt) {
 
   static QueueSnapshot of(EventInfo event, Map<String, String> availability, long serving, long arrivals,
-      Map<String, String> state, long loadedAt) {
+      Map<String, String> state, Map<String, String> admissionLog, long redisTime, long loadedAt) {
     return new QueueSnapshot(
         event,
         Availability.fromHash(availability),
@@ -35,12 +40,9 @@ record QueueSnapshot(
         state.get("seedHash"),
         RedisReplies.longOf(state, "preQueueSize", -1),
         loadedAt,
-        Double.NaN);
-  }
-
-  QueueSnapshot withObservedRate(double ratePerMinute) {
-    return new QueueSnapshot(event, availability, serving, arrivals, seed, seedHash, preQueueSize, loadedAt,
-        ratePerMinute);
+        redisTime,
+        AchievedRate.fromLog(admissionLog, redisTime / 1000),
+        RedisReplies.longOf(state, "servingUpdatedAt", 0));
   }
 
   /** Buyers who hold a number and have not been admitted yet. */

@@ -7,9 +7,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +26,7 @@ final class QueueSnapshots {
   private static final long MISSING_CACHE_MS = 1_000;
   private static final long SLUG_CACHE_MS = 5_000;
   private static final int MAX_NEGATIVE_ENTRIES = 10_000;
-  private static final long RATE_WINDOW_MS = 60_000;
+  private static final int REQUESTS_PER_EVENT = 7;
 
   private final Redis redis;
   private final RedisKeys keys;
@@ -40,7 +38,6 @@ final class QueueSnapshots {
   private final Map<Long, Future<QueueSnapshot>> loading = new ConcurrentHashMap<>();
   private final Map<Long, Long> missing = new ConcurrentHashMap<>();
   private final Map<String, SlugEntry> slugs = new ConcurrentHashMap<>();
-  private final Map<Long, Deque<long[]>> servingHistory = new ConcurrentHashMap<>();
 
   QueueSnapshots(Vertx vertx, Redis redis, RedisKeys keys, long refreshMillis, LongSupplier clock) {
     this.redis = redis;
@@ -107,7 +104,6 @@ final class QueueSnapshots {
       boolean forgotten = now - e.getValue() > FORGET_AFTER_MS;
       if (forgotten) {
         snapshots.remove(e.getKey());
-        servingHistory.remove(e.getKey());
       }
       return forgotten;
     });
@@ -115,11 +111,11 @@ final class QueueSnapshots {
     if (ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Request> requests = new ArrayList<>(ids.size() * 5);
+    List<Request> requests = new ArrayList<>(ids.size() * REQUESTS_PER_EVENT);
     ids.forEach(id -> requests.addAll(requestsFor(id)));
     return redis.batch(requests).map(replies -> {
       for (int i = 0; i < ids.size(); i++) {
-        store(ids.get(i), replies.subList(i * 5, i * 5 + 5), now);
+        store(ids.get(i), replies.subList(i * REQUESTS_PER_EVENT, (i + 1) * REQUESTS_PER_EVENT), now);
       }
       return null;
     });
@@ -149,7 +145,17 @@ final class QueueSnapshots {
         Request.cmd(Command.HGETALL).arg(event.availability()),
         Request.cmd(Command.GET).arg(event.serving()),
         Request.cmd(Command.GET).arg(event.arrivals()),
-        Request.cmd(Command.HGETALL).arg(event.state()));
+        Request.cmd(Command.HGETALL).arg(event.state()),
+        Request.cmd(Command.HGETALL).arg(event.admissionLog()),
+        Request.cmd(Command.TIME));
+  }
+
+  /** Redis's clock from a TIME reply (seconds, microseconds), in epoch milliseconds. */
+  private long redisTime(Response reply, long fallback) {
+    if (reply == null || reply.size() < 2) {
+      return fallback;
+    }
+    return reply.get(0).toLong() * 1000 + reply.get(1).toLong() / 1000;
   }
 
   private QueueSnapshot store(long eventId, List<Response> replies, long loadedAt) {
@@ -170,27 +176,11 @@ final class QueueSnapshots {
         RedisReplies.longOr(replies.get(2), 0),
         RedisReplies.longOr(replies.get(3), 0),
         RedisReplies.hash(replies.get(4)),
+        RedisReplies.hash(replies.get(5)),
+        redisTime(replies.get(6), loadedAt),
         loadedAt);
-    fresh = fresh.withObservedRate(observeServing(eventId, loadedAt, fresh.serving()));
     // A slower load that started earlier must not replace a newer snapshot.
     return snapshots.merge(eventId, fresh, (old, neu) -> neu.loadedAt() >= old.loadedAt() ? neu : old);
-  }
-
-  /** Admissions per minute over the last minute, from the serving counters this instance saw. */
-  private double observeServing(long eventId, long now, long serving) {
-    Deque<long[]> history = servingHistory.computeIfAbsent(eventId, id -> new ArrayDeque<>());
-    synchronized (history) {
-      history.addLast(new long[] {now, serving});
-      while (history.size() > 2 && now - history.peekFirst()[0] > RATE_WINDOW_MS) {
-        history.removeFirst();
-      }
-      long[] oldest = history.peekFirst();
-      long span = now - oldest[0];
-      if (span < 15_000) {
-        return Double.NaN;
-      }
-      return (serving - oldest[1]) * 60_000.0 / span;
-    }
   }
 
   private record SlugEntry(Long eventId, long loadedAt) {}

@@ -1,19 +1,16 @@
 package dev.onsale.waitingroom;
 
 import dev.onsale.common.Json;
-import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import java.time.Instant;
 
 /**
  * What one buyer's place in the queue looks like right now. Everything comes from the in-memory
- * snapshot except for a buyer whose turn has come: one {@code ZSCORE} then tells whether the
- * admission is still live (unclaimed admissions lapse after the grace period).
+ * snapshot except for a buyer whose turn has come: one script then puts back a slot their page
+ * left (see {@link AdmissionLiveness}) and tells whether the admission is still live (unclaimed
+ * admissions lapse after the grace period).
  */
 final class QueueStatus {
 
@@ -29,14 +26,12 @@ final class QueueStatus {
    */
   static final long TOKEN_MARGIN_MS = 3_000;
 
-  private final Redis redis;
-  private final RedisKeys keys;
+  private final AdmissionLiveness liveness;
   private final Tokens tokens;
   private final ShuffleOrders shuffles;
 
-  QueueStatus(Redis redis, RedisKeys keys, Tokens tokens, ShuffleOrders shuffles) {
-    this.redis = redis;
-    this.keys = keys;
+  QueueStatus(AdmissionLiveness liveness, Tokens tokens, ShuffleOrders shuffles) {
+    this.liveness = liveness;
     this.tokens = tokens;
     this.shuffles = shuffles;
   }
@@ -119,18 +114,17 @@ final class QueueStatus {
       return status.putNull("etaSeconds").put("waitingForTickets", !snapshot.availability().admitsMore());
     }
     double rate = event.admissionRatePerMinute();
-    double observed = snapshot.observedRatePerMinute();
-    if (!Double.isNaN(observed) && observed > 0) {
+    AchievedRate achieved = snapshot.achievedRate();
+    if (achieved.steady() && achieved.perMinute() > 0) {
       // maxActiveShoppers may hold the line below the configured rate: trust what happens.
-      rate = Math.min(rate, observed);
+      rate = Math.min(rate, achieved.perMinute());
     }
     return status.put("etaSeconds", eta(place, rate));
   }
 
   private Future<JsonObject> admitted(EventInfo event, long number, long now, JsonObject status) {
-    return redis.send(Request.cmd(Command.ZSCORE).arg(keys.event(event.id()).activeShoppers()).arg(number))
-        .map(reply -> {
-          long lapsesAt = reply == null ? 0 : (long) Double.parseDouble(reply.toString());
+    return liveness.restore(event.id(), number)
+        .map(lapsesAt -> {
           long validMs = lapsesAt - now - TOKEN_MARGIN_MS;
           if (validMs < 1_000) {
             // Unclaimed past the grace period, or already ordered or released: the turn is over.

@@ -17,9 +17,11 @@ public final class WaitingRoom {
   public static WebModule webModule(Services services) {
     WaitingRoomRuntime runtime = WaitingRoomRuntime.of(services);
     QueueApi api = new QueueApi(runtime);
+    PublicQueueApi publicApi = new PublicQueueApi(runtime);
     QueuePages pages = new QueuePages(runtime);
     return router -> {
       api.mount(router);
+      publicApi.mount(router);
       pages.mount(router);
     };
   }

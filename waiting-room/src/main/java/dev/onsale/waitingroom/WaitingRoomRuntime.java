@@ -24,6 +24,8 @@ final class WaitingRoomRuntime {
   private final QueueStatus status;
   private final QueueMetrics metrics;
   private final QueueNumbers numbers;
+  private final JoinChallenges challenges;
+  private final AdmissionLiveness liveness;
 
   private WaitingRoomRuntime(Services services) {
     this.services = services;
@@ -31,9 +33,11 @@ final class WaitingRoomRuntime {
     this.snapshots = new QueueSnapshots(services.vertx(), services.redis(), services.keys(),
         settings.refreshMillis(), this::now);
     this.shuffles = new ShuffleOrders(services.vertx());
-    this.status = new QueueStatus(services.redis(), services.keys(), services.tokens(), shuffles);
+    this.liveness = new AdmissionLiveness(services.redis(), services.keys(), settings.leaveSeconds());
+    this.status = new QueueStatus(liveness, services.tokens(), shuffles);
     this.metrics = new QueueMetrics(services.meters(), snapshots);
     this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute());
+    this.challenges = new JoinChallenges(services.redis(), services.keys(), services.config().tokenSecret());
   }
 
   static WaitingRoomRuntime of(Services services) {
@@ -86,5 +90,13 @@ final class WaitingRoomRuntime {
 
   QueueNumbers numbers() {
     return numbers;
+  }
+
+  AdmissionLiveness liveness() {
+    return liveness;
+  }
+
+  JoinChallenges challenges() {
+    return challenges;
   }
 }

@@ -98,8 +98,32 @@ final class TestRedis implements AutoCloseable {
     return meta;
   }
 
+  /** Publishes availability with tickets kept for unpaid orders (the sale core's {@code pending}). */
+  void publishAvailability(long eventId, long available, long held, long sold, long pending) {
+    cmd("HSET", keys.event(eventId).availability(),
+        "capacity", available + held + sold + pending, "available", available, "held", held, "sold", sold,
+        "pending", pending, "updatedAt", System.currentTimeMillis());
+  }
+
+  /** Deletes every key of this test's prefix, whatever the outcome of the test. */
+  void deleteOwnKeys() {
+    String cursor = "0";
+    do {
+      Response page = cmd("SCAN", cursor, "MATCH", keys.prefix() + "*", "COUNT", 1000);
+      cursor = page.get(0).toString();
+      for (Response key : page.get(1)) {
+        cmd("UNLINK", key.toString());
+      }
+    } while (!"0".equals(cursor));
+  }
+
   @Override
   public void close() {
+    try {
+      deleteOwnKeys();
+    } catch (RuntimeException e) {
+      // Redis went away: nothing left to clean up here.
+    }
     TestEnv.await(redis.close());
     TestEnv.await(vertx.close());
   }

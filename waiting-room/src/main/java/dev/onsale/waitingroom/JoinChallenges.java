@@ -1,0 +1,152 @@
+package dev.onsale.waitingroom;
+
+import dev.onsale.common.ApiException;
+import dev.onsale.common.RedisKeys;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Proof-of-work join challenges ({@code joinChallenge = pow} on the event).
+ *
+ * <p>A challenge is {@code eventId.serial.expiresAt.difficulty.mac}: the serial comes from the
+ * event's challenge counter, {@code expiresAt} is in epoch seconds, and the mac (an HMAC-SHA-256 of
+ * the rest under a key derived from the token secret, 96 bits in base64url) makes it unforgeable, so
+ * nothing per challenge is stored until it is used. A solution is a decimal {@code nonce} such that
+ * {@code SHA-256(UTF-8(challenge + nonce))} starts with at least {@code difficulty} zero bits. Each
+ * challenge is used once: its serial's bit in the event's bitmap is set on first use (one bit per
+ * challenge handed out, about 125 KB per million). Both keys carry the event's hash tag.
+ *
+ * <p>Challenge and nonce together stay within 55 bytes, one SHA-256 block, so the page's solver
+ * hashes a single block per try.
+ */
+final class JoinChallenges {
+
+  static final long LIFETIME_SECONDS = 300;
+  private static final Pattern NONCE = Pattern.compile("[0-9]{1,12}");
+  private static final int MAX_CHALLENGE_LENGTH = 64;
+
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final byte[] macKey;
+
+  JoinChallenges(Redis redis, RedisKeys keys, String tokenSecret) {
+    this.redis = redis;
+    this.keys = keys;
+    this.macKey = sha256(("onsale-join-challenge:" + tokenSecret).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A new challenge: {@code {"challenge","difficulty","expiresAt"}}. */
+  Future<JsonObject> issue(EventInfo event, long now) {
+    return redis.send(Request.cmd(Command.INCR).arg(keys.event(event.id()).powSerial()))
+        .map(reply -> {
+          long serial = reply.toLong();
+          long expiresAt = now / 1000 + LIFETIME_SECONDS;
+          String unsigned = event.id() + "." + serial + "." + expiresAt + "." + event.powDifficulty();
+          return new JsonObject()
+              .put("challenge", unsigned + "." + mac(unsigned))
+              .put("difficulty", event.powDifficulty())
+              .put("expiresAt", QueueStatus.iso(expiresAt * 1000));
+        });
+  }
+
+  /**
+   * Checks a solution from a join body and marks its challenge used; fails with a 4xx when it is
+   * missing, malformed, forged, expired, easier than the event now asks, unsolved or already used.
+   */
+  Future<Void> redeem(EventInfo event, JsonObject body, long now) {
+    Object rawChallenge = body.getValue("challenge");
+    Object rawNonce = body.getValue("nonce");
+    if (rawChallenge == null && rawNonce == null) {
+      return Future.failedFuture(ApiException.badRequest("challenge_required",
+          "joining this event takes a solved challenge: GET /api/v1/events/" + event.id() + "/queue/challenge"));
+    }
+    if (!(rawChallenge instanceof String challenge) || challenge.length() > MAX_CHALLENGE_LENGTH) {
+      return Future.failedFuture(ApiException.invalid("challenge", "must be the string the challenge endpoint gave"));
+    }
+    String nonce = rawNonce instanceof Number number && !(rawNonce instanceof Double || rawNonce instanceof Float)
+        ? String.valueOf(number.longValue()) : rawNonce instanceof String text ? text : null;
+    if (nonce == null || !NONCE.matcher(nonce).matches()) {
+      return Future.failedFuture(ApiException.invalid("nonce", "must be a decimal number of 1 to 12 digits"));
+    }
+    String[] parts = challenge.split("\\.");
+    if (parts.length != 5) {
+      return Future.failedFuture(invalidChallenge());
+    }
+    long eventId;
+    long serial;
+    long expiresAt;
+    int difficulty;
+    try {
+      eventId = Long.parseLong(parts[0]);
+      serial = Long.parseLong(parts[1]);
+      expiresAt = Long.parseLong(parts[2]);
+      difficulty = Integer.parseInt(parts[3]);
+    } catch (NumberFormatException e) {
+      return Future.failedFuture(invalidChallenge());
+    }
+    String unsigned = challenge.substring(0, challenge.lastIndexOf('.'));
+    if (eventId != event.id() || serial <= 0 || serial > Integer.MAX_VALUE
+        || !MessageDigest.isEqual(mac(unsigned).getBytes(StandardCharsets.US_ASCII),
+            parts[4].getBytes(StandardCharsets.US_ASCII))) {
+      return Future.failedFuture(invalidChallenge());
+    }
+    if (expiresAt * 1000 <= now || difficulty < event.powDifficulty()) {
+      return Future.failedFuture(ApiException.badRequest("challenge_expired",
+          "this challenge has expired; get a new one"));
+    }
+    if (leadingZeroBits(sha256((challenge + nonce).getBytes(StandardCharsets.UTF_8))) < difficulty) {
+      return Future.failedFuture(ApiException.badRequest("challenge_unsolved",
+          "SHA-256(challenge + nonce) does not start with " + difficulty + " zero bits"));
+    }
+    return redis.send(Request.cmd(Command.SETBIT).arg(keys.event(event.id()).powUsed()).arg(serial).arg(1))
+        .compose(previous -> RedisReplies.longOr(previous, 0) == 0
+            ? Future.succeededFuture()
+            : Future.failedFuture(ApiException.conflict("challenge_used",
+                "this challenge was used already; get a new one")));
+  }
+
+  static int leadingZeroBits(byte[] hash) {
+    int bits = 0;
+    for (byte b : hash) {
+      if (b == 0) {
+        bits += 8;
+        continue;
+      }
+      return bits + Integer.numberOfLeadingZeros(b & 0xff) - 24;
+    }
+    return bits;
+  }
+
+  private String mac(String text) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
+      byte[] full = mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(full, 12));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every Java runtime has HmacSHA256", e);
+    }
+  }
+
+  static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static ApiException invalidChallenge() {
+    return ApiException.badRequest("challenge_invalid", "this is not a challenge this event gave out");
+  }
+}
