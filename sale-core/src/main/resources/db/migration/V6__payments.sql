@@ -9,7 +9,7 @@ ALTER TABLE events
   ADD COLUMN payment_grace_seconds INTEGER NOT NULL DEFAULT 120 CHECK (payment_grace_seconds BETWEEN 0 AND 3600),
   ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC',
   ADD COLUMN join_challenge TEXT NOT NULL DEFAULT 'none' CHECK (join_challenge IN ('none', 'pow')),
-  ADD COLUMN pow_difficulty INTEGER NOT NULL DEFAULT 18 CHECK (pow_difficulty BETWEEN 1 AND 32);
+  ADD COLUMN pow_difficulty INTEGER NOT NULL DEFAULT 17 CHECK (pow_difficulty BETWEEN 1 AND 32);
 
 ALTER TABLE orders DROP CONSTRAINT orders_status_check;
 ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'pending';

@@ -36,7 +36,7 @@ public record Event(
 
   /** What joining the queue costs a buyer's device: {@code none}, or a proof of work of {@code difficulty} bits. */
   public record JoinChallenge(String kind, int difficulty) {
-    public static final JoinChallenge NONE = new JoinChallenge("none", 18);
+    public static final JoinChallenge NONE = new JoinChallenge("none", 17);
   }
 
   public record Category(long id, String name, int priceCents, String currency, int capacity) {
