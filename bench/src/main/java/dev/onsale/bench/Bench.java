@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
     usageHelpWidth = 110,
     description = {
         "Drives simulated buyers through a running Onsale: join the queue, follow the status until",
-        "admitted, reserve, order, fetch the order; then checks that every ticket was sold once.",
+        "admitted, reserve, order, pay (the test provider's page: some decline, abandon or pay late),",
+        "fetch the order; then checks that every ticket was sold once, to a paid order.",
         "Writes <out>.json and <out>.html. Exit code 0 when the integrity check passes, 2 when not.",
         "",
         "  full sale:    onsale-bench --buyers 20000 --tickets 5000 --rate 600000 --max-active 5000",
@@ -130,6 +131,35 @@ public final class Bench implements Callable<Integer> {
       + "after a full-mode run (default on; never in reserve-only mode, whose many holds make them slow).")
   boolean serverInvariants = true;
 
+  @Option(names = "--pay", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Pay every order that asks for a payment, through the test provider's page (default on; "
+      + "--no-pay leaves every pending order unpaid). Orders of a free event (--free) need none.")
+  boolean pay = true;
+
+  @Option(names = "--free", description = "Create the event with free tickets (priceCents 0): orders are paid when placed.")
+  boolean free;
+
+  @Option(names = "--decline-share", description = "Share of paying buyers who decline once, then pay a new attempt (default ${DEFAULT-VALUE}).")
+  double declineShare = 0;
+
+  @Option(names = "--abandon-share", description = "Share of paying buyers who open the pay page and never pay (default ${DEFAULT-VALUE}).")
+  double abandonShare = 0;
+
+  @Option(names = "--late-share", description = "Share of paying buyers who open the pay page, wait past payment.expiresAt, "
+      + "then press Pay (default ${DEFAULT-VALUE}).")
+  double lateShare = 0;
+
+  @Option(names = "--late-by-ms", description = "How long after payment.expiresAt a late buyer presses Pay: a moment into "
+      + "the grace (default ${DEFAULT-VALUE}).")
+  int lateByMillis = 2_000;
+
+  @Option(names = "--payment-seconds", description = "Payment window of the created event, 30..86400 (default ${DEFAULT-VALUE}).")
+  int paymentSeconds = 60;
+
+  @Option(names = "--payment-grace-seconds", description = "Grace after the payment window of the created event, 0..3600 "
+      + "(default ${DEFAULT-VALUE}).")
+  int paymentGraceSeconds = 10;
+
   @Option(names = "--out", description = "Report path without extension: writes <out>.json and <out>.html (default ${DEFAULT-VALUE}).")
   Path out = Path.of("bench-report");
 
@@ -184,6 +214,10 @@ public final class Bench implements Callable<Integer> {
       case "ramp" -> Settings.Arrival.RAMP;
       default -> throw new CommandLine.ParameterException(new CommandLine(this), "--arrival must be all or ramp");
     };
+    if (declineShare < 0 || abandonShare < 0 || lateShare < 0 || declineShare + abandonShare + lateShare > 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--decline-share, --abandon-share and --late-share must be in [0, 1] and add up to at most 1");
+    }
     if (buyers < 0 || tickets < 1 || categories < 1 || quantity < 1 || connections < 1 || concurrency < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "counts must be positive");
     }
@@ -193,6 +227,8 @@ public final class Bench implements Callable<Integer> {
         Math.max(pollMinMillis, pollMaxMillis), connections, eventLoops, timeoutSeconds, durationSeconds, concurrency,
         warmupSeconds, requestTimeoutMillis, fetchOrders, awaitPdfsSeconds, maxRetries,
         "auto".equalsIgnoreCase(idempotencyKeys) ? m == Settings.Mode.FULL : "on".equalsIgnoreCase(idempotencyKeys),
-        serverInvariants && m == Settings.Mode.FULL, out, quiet, label);
+        serverInvariants && m == Settings.Mode.FULL, out, quiet, label,
+        new Settings.Pay(pay, free, declineShare, abandonShare, lateShare, Math.max(0, lateByMillis), paymentSeconds,
+            paymentGraceSeconds));
   }
 }

@@ -44,6 +44,8 @@ final class EventSetup {
         .put("holdSeconds", holdSeconds)
         .put("waitingRoom", settings.waitingRoom() && !reserveOnly ? "on" : "off")
         .put("preQueue", "fifo")
+        .put("paymentSeconds", settings.pay().paymentSeconds())
+        .put("paymentGraceSeconds", settings.pay().graceSeconds())
         .put("categories", categories(settings));
   }
 
@@ -54,7 +56,7 @@ final class EventSetup {
       int capacity = settings.tickets() / n + (i < settings.tickets() % n ? 1 : 0);
       array.add(new JsonObject()
           .put("name", "Category " + (char) ('A' + i % 26) + (i >= 26 ? String.valueOf(i / 26) : ""))
-          .put("priceCents", 2500 + 1000 * i)
+          .put("priceCents", settings.pay().free() ? 0 : 2500 + 1000 * i)
           .put("currency", "EUR")
           .put("capacity", capacity));
     }

@@ -63,10 +63,18 @@ public final class LoadRun {
       Recorder merged = new Recorder(clock);
       finished.forEach(f -> merged.add(f.result()));
 
+      Double settledAfter = null;
+      if (settings.mode() == Settings.Mode.FULL && !ledger.orders.isEmpty()) {
+        // Every order read back; pending ones once their window and grace are over (bounded).
+        int maxWait = Math.min(900, settings.pay().paymentSeconds() + settings.pay().graceSeconds() + 30);
+        settledAfter = await(FinalOrders.read(vertx, admin, ledger, maxWait), maxWait + 600L);
+      }
+
       JsonObject pdfs = null;
-      if (settings.awaitPdfsSeconds() > 0 && !ledger.orders.isEmpty()) {
+      java.util.Set<String> paidCodes = ledger.paidOrders().keySet();
+      if (settings.awaitPdfsSeconds() > 0 && !paidCodes.isEmpty()) {
         long t0 = System.nanoTime();
-        PdfWaiter waiter = new PdfWaiter(vertx, admin, ledger, settings.awaitPdfsSeconds());
+        PdfWaiter waiter = new PdfWaiter(vertx, admin, ledger, paidCodes, settings.awaitPdfsSeconds());
         boolean ready = await(waiter.await(), settings.awaitPdfsSeconds() + 120L);
         pdfs = new JsonObject()
             .put("allReady", ready)
@@ -107,7 +115,7 @@ public final class LoadRun {
         checks.add(0, new IntegrityCheck.Check("organizer stats readable", false, "GET stats answered " + statsReply.label()));
       }
       Report report = Report.build(settings, event, clock, seconds, progress, ledger, merged, stats, checks, pdfs);
-      report.json().put("serverInvariants", serverInvariants);
+      report.json().put("serverInvariants", serverInvariants).put("ordersReadBackAfterSeconds", settledAfter);
       return report;
     } finally {
       await(vertx.close(), 30);

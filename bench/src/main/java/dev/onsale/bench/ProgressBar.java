@@ -55,9 +55,9 @@ final class ProgressBar {
     long finished = progress.finished.get();
     double fraction = settings.buyers() == 0 ? 1 : finished / (double) settings.buyers();
     return String.format(Locale.ROOT,
-        "%s %d/%d buyers | joined %d admitted %d reserved %d ordered %d sold out %d failed %d | errors %d | %.1f s",
+        "%s %d/%d buyers | joined %d admitted %d reserved %d ordered %d paid %d sold out %d failed %d | errors %d | %.1f s",
         bar(fraction), finished, settings.buyers(), progress.joined.get(), progress.admitted.get(),
-        progress.reserved.get(), progress.ordered.get(), progress.soldOut.get(), progress.failed.get(),
+        progress.reserved.get(), progress.ordered.get(), progress.paid.get(), progress.soldOut.get(), progress.failed.get(),
         progress.errors.get(), seconds);
   }
 
