@@ -228,7 +228,7 @@ final class Buyer {
         String location = reply.body().getString("location", "");
         if (!location.contains("/pay/test/")) {
           // Sent to the order page: this payment can no longer be paid (its window ended meanwhile).
-          recorder.elapsed(Step.PAY, openNanos);
+          // No pay-step sample: the step (open, then press a button) never happened.
           run.ledger().payResult("not_payable");
           if (plan == Settings.Pay.Plan.LATE) {
             run.ledger().lateResult("not_payable");
@@ -240,7 +240,7 @@ final class Buyer {
           case PAY -> think(() -> decide(p, true, openNanos));
           case DECLINE_THEN_PAY -> think(() -> decide(p, false, openNanos));
           case ABANDON -> {
-            recorder.elapsed(Step.PAY, openNanos);
+            // Leaves the page: no pay-step sample, only the count.
             run.ledger().payResult("abandoned");
             afterPayment(p.code(), p.secret(), false);
           }
