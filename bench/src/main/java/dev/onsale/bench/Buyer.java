@@ -41,6 +41,8 @@ final class Buyer {
   private int categoriesTried;
   private int quantity;
   private Settings.Pay.Plan plan;
+  /** Counts fresh tries after "all in baskets": each is a new request, with a new idempotency key. */
+  private int reserveRound;
 
   Buyer(int index, Run run, Recorder recorder, SplittableRandom random) {
     this.index = index;
@@ -140,7 +142,9 @@ final class Buyer {
   private void reserve() {
     EventInfo.Category category = run.event().categories().get(categoryCursor);
     long t0 = System.nanoTime();
-    String key = run.settings().idempotencyKeys() ? idempotencyPrefix + "-r" + categoryCursor : null;
+    // One key per request, reused by its retries (a 503, a lost answer) so that they cannot claim
+    // twice; a try after a sold-out answer is a new request: the server would replay the old answer.
+    String key = run.settings().idempotencyKeys() ? idempotencyPrefix + "-r" + reserveRound + "-" + categoryCursor : null;
     run.api().reserve(run.event().id(), admissionToken, category.id(), quantity, key).onSuccess(guard(Step.RESERVE, reply -> {
       if (reply.status() == 201 || reply.status() == 200) {
         recorder.success(Step.RESERVE, t0);
@@ -167,6 +171,7 @@ final class Buyer {
           // Every ticket is in a basket: some may come back (a payment abandoned, a hold let go).
           // The page says so and tries again; with the waiting room it follows the queue again.
           categoriesTried = 0;
+          reserveRound++;
           if (run.event().waitingRoom() && queueToken != null) {
             vertx().setTimer(jittered(run.settings().pollMaxMillis()), id -> poll());
           } else {

@@ -61,6 +61,8 @@ final class FakeOnsale {
   private long graceMillis = 10_000;
   private long reconcileLagMillis = 200;
   private final Map<String, Long> results = new HashMap<>();
+  /** Reservation answers by Idempotency-Key: a repeated key gets the first answer again, as Onsale does. */
+  private final Map<String, Object[]> replays = new HashMap<>();
   private JsonObject event;
 
   FakeOnsale(Vertx vertx, boolean sellTwice) {
@@ -171,12 +173,22 @@ final class FakeOnsale {
       send(req, 503, new JsonObject().put("error", "overloaded"));
       return;
     }
+    String key = req.getHeader("Idempotency-Key");
+    Object[] replay = key == null ? null : replays.get(key);
+    if (replay != null) {
+      send(req, (Integer) replay[0], (JsonObject) replay[1]);
+      return;
+    }
     JsonObject item = body.getJsonArray("items").getJsonObject(0);
     long category = item.getLong("categoryId");
     int quantity = item.getInteger("quantity");
     Deque<Long> tickets = free.get(category);
     if (tickets.size() < quantity) {
-      send(req, 409, new JsonObject().put("error", "sold_out").put("message", "sold out").put("soldOut", soldOut()));
+      JsonObject answer = new JsonObject().put("error", "sold_out").put("message", "sold out").put("soldOut", soldOut());
+      if (key != null) {
+        replays.put(key, new Object[] {409, answer});
+      }
+      send(req, 409, answer);
       return;
     }
     JsonArray claimed = new JsonArray();
@@ -187,7 +199,11 @@ final class FakeOnsale {
     }
     String id = UUID.randomUUID().toString();
     reservations.put(id, new JsonObject().put("id", id).put("tickets", claimed));
-    send(req, 201, new JsonObject().put("id", id).put("expiresAt", "later").put("tickets", claimed));
+    JsonObject answer = new JsonObject().put("id", id).put("expiresAt", "later").put("tickets", claimed);
+    if (key != null) {
+      replays.put(key, new Object[] {201, answer});
+    }
+    send(req, 201, answer);
   }
 
   private long price(long category) {
