@@ -104,6 +104,35 @@ class BenchSmokeTest {
     assertThat(report.json().getJsonObject("stats").getLong("sold")).isEqualTo(12);
   }
 
+  @Test
+  @DisplayName("with the waiting room off, 30 buyers for 20 tickets in 1 to 3 ticket orders: nothing sold twice")
+  void fullFlowWithoutWaitingRoom() throws Exception {
+    Report report = bench("--buyers", "30", "--tickets", "20", "--categories", "2", "--waiting-room", "off",
+        "--quantity", "1", "--quantity-max", "3", "--out", "target/bench-smoke");
+
+    assertThat(report.integrityPassed()).as(report.summary()).isTrue();
+    JsonObject buyers = report.json().getJsonObject("buyers");
+    assertThat(buyers.getLong("failed")).isZero();
+    assertThat(buyers.getLong("ordered") + buyers.getLong("soldOut")).isEqualTo(30);
+    assertThat(buyers.getLong("paid")).isEqualTo(buyers.getLong("ordered"));
+    assertThat(report.json().getJsonObject("integrity").getJsonArray("checks").stream()
+        .map(c -> ((JsonObject) c).getString("name")))
+        .contains("no ticket sold twice", "every order's tickets exist",
+            "the organizer's order list matches the buyers' orders", "server: no ticket in two orders");
+    List<Path> files = report.write(Path.of("target", "bench-smoke"));
+    assertThat(Files.readString(files.get(1))).contains("<svg", "passed");
+  }
+
+  @Test
+  @DisplayName("reserve-only mode claims every ticket exactly once")
+  void reserveOnly() {
+    Report report = bench("--mode", "reserve-only", "--tickets", "200", "--categories", "2", "--duration", "60",
+        "--warmup", "0", "--concurrency", "16");
+
+    assertThat(report.integrityPassed()).as(report.summary()).isTrue();
+    assertThat(report.json().getLong("ticketsReserved")).isEqualTo(200);
+  }
+
   /** True once the waiting room serves its join endpoint (404 on an unknown event, not on the path). */
   private static boolean waitingRoomServed() throws Exception {
     HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
