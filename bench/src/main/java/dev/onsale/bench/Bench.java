@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
         "",
         "  full sale:    onsale-bench --buyers 20000 --tickets 5000 --rate 600000 --max-active 5000",
         "  reserve-only: onsale-bench --mode reserve-only --tickets 300000 --duration 60 --concurrency 64",
+        "  order-only:   onsale-bench --mode order-only --tickets 300000 --duration 30 --concurrency 64",
         ""})
 public final class Bench implements Callable<Integer> {
 
@@ -39,7 +40,8 @@ public final class Bench implements Callable<Integer> {
   Long eventId;
 
   @Option(names = "--mode", description = "full (the buyer's whole path), reserve-only (hammer the reservation endpoint, "
-      + "waiting room off) or join-only (buyers join the queue and stay there: fills a queue, e.g. with --sale-delay). "
+      + "waiting room off), order-only (the same, each hold ordered at once: the order endpoint, its orders pending "
+      + "unless --free; nobody pays) or join-only (buyers join the queue and stay there: fills a queue, e.g. with --sale-delay). "
       + "Default ${DEFAULT-VALUE}.")
   String mode = "full";
 
@@ -206,8 +208,10 @@ public final class Bench implements Callable<Integer> {
     Settings.Mode m = switch (mode.toLowerCase().replace('_', '-')) {
       case "full" -> Settings.Mode.FULL;
       case "reserve-only", "reserve" -> Settings.Mode.RESERVE_ONLY;
+      case "order-only", "order" -> Settings.Mode.ORDER_ONLY;
       case "join-only", "join" -> Settings.Mode.JOIN_ONLY;
-      default -> throw new CommandLine.ParameterException(new CommandLine(this), "--mode must be full, reserve-only or join-only");
+      default -> throw new CommandLine.ParameterException(new CommandLine(this),
+          "--mode must be full, reserve-only, order-only or join-only");
     };
     Settings.Arrival a = switch (arrival.toLowerCase()) {
       case "all" -> Settings.Arrival.ALL;

@@ -61,6 +61,36 @@ final class IntegrityCheck {
     return c.checks;
   }
 
+  /**
+   * The order-only mode: every hold ordered at once, nobody paying. Nothing oversold, no ticket in
+   * two orders, and the stats account for every ticket handed out: kept for a pending order or sold
+   * (a free event) as the orders say, held for the holds not ordered when the run stopped.
+   */
+  static List<Check> orderOnly(EventInfo event, JsonObject stats, Ledger ledger) {
+    IntegrityCheck c = new IntegrityCheck();
+    c.notOversold(event, stats);
+    Map<Long, String> owner = new HashMap<>();
+    Set<Long> twice = new HashSet<>();
+    ledger.orders.values().forEach(order -> order.tickets().forEach(t -> {
+      String previous = owner.putIfAbsent(t.id(), order.code());
+      if (previous != null && !previous.equals(order.code())) {
+        twice.add(t.id());
+      }
+    }));
+    c.add("no ticket in two orders", twice.isEmpty(),
+        ledger.orders.size() + " orders hold " + owner.size() + " distinct tickets"
+            + (twice.isEmpty() ? "" : "; in two orders: " + sample(twice)));
+    long ordered = owner.size();
+    long keptOrSold = stats.getLong("pending", 0L) + stats.getLong("sold", 0L);
+    c.add("pending + sold equals the tickets in the orders", keptOrSold == ordered,
+        "stats pending + sold = " + keptOrSold + "; orders hold " + ordered);
+    long reserved = ledger.reservedTickets.size();
+    long held = stats.getLong("held", 0L);
+    c.add("held equals the tickets of holds not ordered", held == reserved - ordered,
+        "stats held " + held + "; reservations returned " + reserved + " tickets, " + ordered + " of them ordered");
+    return c.checks;
+  }
+
   /** The organizer's list of paid orders names exactly the orders read back as paid, each with its number of tickets. */
   static Check adminOrders(Map<String, Long> listed, Ledger ledger) {
     Map<String, Ledger.FinalOrder> paid = ledger.paidOrders();

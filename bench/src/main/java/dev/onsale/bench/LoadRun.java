@@ -41,7 +41,7 @@ public final class LoadRun {
       }
       Progress progress = new Progress();
       Ledger ledger = new Ledger();
-      RunClock clock = new RunClock(settings.mode() == Settings.Mode.RESERVE_ONLY ? settings.warmupSeconds() : 0);
+      RunClock clock = new RunClock(settings.mode().closedLoop() ? settings.warmupSeconds() : 0);
       ProgressBar bar = new ProgressBar(settings, progress, clock, console);
       long barTimer = settings.quiet() ? -1 : vertx.setPeriodic(500, id -> bar.tick());
 
@@ -53,7 +53,7 @@ public final class LoadRun {
         finished.add(driver.finished());
         await(vertx.deployVerticle(driver), 60);
       }
-      long limit = (settings.mode() == Settings.Mode.RESERVE_ONLY ? settings.durationSeconds() : settings.timeoutSeconds()) + 60L;
+      long limit = (settings.mode().closedLoop() ? settings.durationSeconds() : settings.timeoutSeconds()) + 60L;
       await(Future.join(finished), limit);
       double seconds = clock.elapsedSeconds();
       if (barTimer >= 0) {
@@ -86,6 +86,7 @@ public final class LoadRun {
       JsonObject stats = statsReply.ok() ? statsReply.body() : new JsonObject().put("error", statsReply.label());
       List<IntegrityCheck.Check> checks = switch (settings.mode()) {
         case RESERVE_ONLY -> IntegrityCheck.reserveOnly(event, stats, ledger);
+        case ORDER_ONLY -> IntegrityCheck.orderOnly(event, stats, ledger);
         case FULL -> IntegrityCheck.full(event, stats, ledger, progress, settings);
         case JOIN_ONLY -> IntegrityCheck.joinOnly(stats, progress, settings);
       };

@@ -42,15 +42,15 @@ final class ProgressBar {
 
   private String line(long now) {
     double seconds = now / 1000.0;
-    if (settings.mode() == Settings.Mode.RESERVE_ONLY) {
+    if (settings.mode().closedLoop()) {
       long reserved = progress.reserved.get();
       double rate = now > lastMillis ? (reserved - lastReserved) * 1000.0 / (now - lastMillis) : 0;
       lastReserved = reserved;
       lastMillis = now;
       double fraction = Math.min(1, seconds / Math.max(1, settings.durationSeconds()));
-      return String.format(Locale.ROOT, "%s %5.1f/%d s | reservations %d (%.0f/s now) | tickets %d | errors %d",
+      return String.format(Locale.ROOT, "%s %5.1f/%d s | reservations %d (%.0f/s now) | tickets %d | orders %d | errors %d",
           bar(fraction), seconds, settings.durationSeconds(), reserved, rate, progress.ticketsReserved.get(),
-          progress.errors.get());
+          progress.ordered.get(), progress.errors.get());
     }
     long finished = progress.finished.get();
     double fraction = settings.buyers() == 0 ? 1 : finished / (double) settings.buyers();

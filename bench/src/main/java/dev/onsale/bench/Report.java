@@ -32,7 +32,7 @@ public record Report(JsonObject json) {
         .put("event", event.toJson())
         .put("durationSeconds", round(seconds))
         .put("buyers", new JsonObject()
-            .put("total", settings.mode() != Settings.Mode.RESERVE_ONLY ? settings.buyers() : 0)
+            .put("total", !settings.mode().closedLoop() ? settings.buyers() : 0)
             .put("joined", progress.joined.get())
             .put("admitted", progress.admitted.get())
             .put("reserved", progress.reserved.get())
@@ -42,7 +42,7 @@ public record Report(JsonObject json) {
             .put("unpaid", progress.unpaid.get())
             .put("soldOut", progress.soldOut.get())
             .put("failed", progress.failed.get())
-            .put("unfinished", settings.mode() != Settings.Mode.RESERVE_ONLY
+            .put("unfinished", !settings.mode().closedLoop()
                 ? settings.buyers() - progress.finished.get() : 0))
         .put("ticketsReserved", progress.ticketsReserved.get())
         .put("ticketsOrdered", ledger.orders.values().stream().mapToLong(o -> o.tickets().size()).sum());
@@ -216,7 +216,10 @@ public record Report(JsonObject json) {
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "%nOnsale bench, %s mode, %.1f s%n", json.getString("mode"), json.getDouble("durationSeconds")));
     JsonObject b = json.getJsonObject("buyers");
-    if (!"reserve-only".equals(json.getString("mode"))) {
+    if ("order-only".equals(json.getString("mode"))) {
+      s.append(String.format(Locale.ROOT, "reservations %d, tickets %d, orders %d (paid at once %d)%n", b.getLong("reserved"),
+          json.getLong("ticketsReserved"), b.getLong("ordered"), b.getLong("paid", 0L)));
+    } else if (!"reserve-only".equals(json.getString("mode"))) {
       s.append(String.format(Locale.ROOT, "buyers %d: joined %d, admitted %d, reserved %d, ordered %d, paid %d, unpaid %d, sold out %d, failed %d, unfinished %d%n",
           b.getLong("total"), b.getLong("joined"), b.getLong("admitted"), b.getLong("reserved"), b.getLong("ordered"),
           b.getLong("paid", 0L), b.getLong("unpaid", 0L), b.getLong("soldOut"), b.getLong("failed"), b.getLong("unfinished")));

@@ -41,7 +41,14 @@ record Settings(
     String label,
     Pay pay) {
 
-  enum Mode { FULL, RESERVE_ONLY, JOIN_ONLY }
+  enum Mode {
+    FULL, RESERVE_ONLY, ORDER_ONLY, JOIN_ONLY;
+
+    /** A fixed number of requests in flight for a fixed time, waiting room off (not buyers arriving). */
+    boolean closedLoop() {
+      return this == RESERVE_ONLY || this == ORDER_ONLY;
+    }
+  }
 
   enum Arrival { ALL, RAMP }
 

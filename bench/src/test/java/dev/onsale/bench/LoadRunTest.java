@@ -203,6 +203,28 @@ class LoadRunTest {
   }
 
   @Test
+  @DisplayName("order-only mode orders every hold at once: priced orders wait pending, free ones are paid, nothing twice")
+  void orderOnly() throws Exception {
+    int port = startFake(false);
+    Report priced = run(port, "--mode", "order-only", "--tickets", "200", "--categories", "2", "--duration", "20",
+        "--warmup", "0", "--concurrency", "8");
+
+    assertThat(priced.integrityPassed()).as(priced.summary()).isTrue();
+    assertThat(priced.json().getLong("ticketsOrdered")).isEqualTo(200);
+    assertThat(priced.json().getJsonObject("stats").getLong("pending")).isEqualTo(200);
+    assertThat(priced.json().getJsonObject("throughputPerSecond").getDouble("order")).isPositive();
+    assertThat(priced.json().getJsonObject("latencyMs").fieldNames()).containsExactlyInAnyOrder("reserve", "order");
+
+    int freePort = startFake(false);
+    Report free = run(freePort, "--mode", "order-only", "--free", "--tickets", "100", "--duration", "20",
+        "--warmup", "0", "--concurrency", "8");
+
+    assertThat(free.integrityPassed()).as(free.summary()).isTrue();
+    assertThat(free.json().getJsonObject("stats").getLong("sold")).isEqualTo(100);
+    assertThat(free.json().getJsonObject("buyers").getLong("paid")).isEqualTo(100);
+  }
+
+  @Test
   @DisplayName("join-only mode fills the queue without touching a ticket")
   void joinOnly() throws Exception {
     int port = startFake(false);
