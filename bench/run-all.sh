@@ -13,6 +13,10 @@
 #   reserve  onsale-bench --mode reserve-only (the HTTP reservation endpoint, waiting room off),
 #            once per RESERVE_CONCURRENCY (requests in flight)
 #   reserve-plain  the same against an Onsale with coalescing off (ONSALE_RESERVATION_BATCH_SIZE=1)
+#   order    onsale-bench --mode order-only: the order endpoint alone (each hold ordered at once,
+#            ORDER_CONCURRENCY (64) in flight for ORDER_SECONDS (30) after RESERVE_WARMUP), a priced
+#            event: every order pending with its payment row (nobody pays)
+#   order-free the same on a free event: every order paid when placed (PDF and mail jobs written)
 #   sale-free  onsale-bench, a full on-sale of a free event (priceCents 0: orders paid when placed):
 #            SALE_BUYERS (20000) buyers for SALE_TICKETS (5000) tickets, then waits for every PDF
 #   sale     the same on-sale with payment: a priced event, every order paid through the test
@@ -37,7 +41,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-STEPS="${STEPS:-pgbench redis wrk reserve reserve-plain sale-free sale memory}"
+STEPS="${STEPS:-pgbench redis wrk reserve reserve-plain order-free order sale-free sale memory}"
 PG_BASE="${PG_BASE:-postgresql://postgres@127.0.0.1:5432}"
 DURATION="${DURATION:-10}"
 RESERVE_SECONDS="${RESERVE_SECONDS:-30}"
@@ -46,6 +50,9 @@ RESERVE_TICKETS="${RESERVE_TICKETS:-400000}"
 SALE_BUYERS="${SALE_BUYERS:-20000}"
 SALE_TICKETS="${SALE_TICKETS:-5000}"
 MEMORY_BUYERS="${MEMORY_BUYERS:-100000}"
+ORDER_SECONDS="${ORDER_SECONDS:-30}"
+ORDER_CONCURRENCY="${ORDER_CONCURRENCY:-64}"
+ORDER_TICKETS="${ORDER_TICKETS:-300000}"
 SALE_PAY_ARGS="${SALE_PAY_ARGS:---decline-share 0.05}"
 SALE_MIX_ARGS="${SALE_MIX_ARGS:---decline-share 0.05 --abandon-share 0.05 --late-share 0.02}"
 PAYMENT_SESSIONS_PER_SECOND="${ONSALE_PAYMENT_SESSIONS_PER_SECOND:-100000}"
@@ -63,6 +70,8 @@ SALE_DB="onsale_bench_sale_$ID"
 SALE_FREE_DB="onsale_bench_salefree_$ID"
 SALE_MIX_DB="onsale_bench_salemix_$ID"
 MEMORY_DB="onsale_bench_memory_$ID"
+ORDER_DB="onsale_bench_order_$ID"
+ORDER_FREE_DB="onsale_bench_orderfree_$ID"
 CURRENT_DB="$DB"
 ADMIN_TOKEN="bench-admin-token-$ID"
 mkdir -p "$RESULTS"
@@ -94,7 +103,7 @@ cleanup() {
   stop_onsale
   [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null || true
   if [ "$KEEP" != "1" ]; then
-    for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_MIX_DB" "$MEMORY_DB"; do
+    for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_MIX_DB" "$MEMORY_DB" "$ORDER_DB" "$ORDER_FREE_DB"; do
       psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
     redis-cli --scan --pattern "bench:$ID:*" | xargs -r -n 500 redis-cli DEL >/dev/null 2>&1 || true
@@ -172,6 +181,23 @@ if has reserve-plain; then
   # The same endpoint without coalescing: one claim transaction per buyer.
   start_onsale ONSALE_RESERVATION_BATCH_SIZE=1
   for c in $RESERVE_CONCURRENCY; do reserve_run reserve-plain "$c"; done
+fi
+# The order endpoint alone, on a fresh database and a restarted Onsale: order_run <name> <database> [bench args].
+order_run() {
+  local name="$1" db="$2"
+  shift 2
+  CURRENT_DB="$db"
+  start_onsale
+  echo "== onsale-bench order-only ($name, $ORDER_CONCURRENCY in flight): the HTTP order endpoint $*" >&2
+  bench --mode order-only --tickets "$ORDER_TICKETS" --categories 2 --duration "$ORDER_SECONDS" \
+    --concurrency "$ORDER_CONCURRENCY" --connections "$ORDER_CONCURRENCY" --warmup "${RESERVE_WARMUP:-5}" \
+    --label "$name" --out "$RESULTS/$name" "$@" | tee "$RESULTS/$name.txt" || true
+}
+if has order-free; then
+  order_run order-free "$ORDER_FREE_DB" --free
+fi
+if has order; then
+  order_run order "$ORDER_DB"
 fi
 if has sale-free || has sale || has sale-mix || has memory; then
   # An SMTP sink that counts the confirmation mails (all runs together: each run waits for its own).
@@ -265,6 +291,14 @@ fi
 sale_line() {
   json "$1" "'%d buyers, %d tickets sold in %d paid orders (orders by status %s), sold out after %s s (last order paid; target < 60 s), order endpoint %s/s p50 %s ms p99 %s ms%s, PDFs %s, integrity %s' % (d['settings']['buyers'], d['stats'].get('sold', 0), d['orders']['byStatus'].get('paid', 0), d['orders']['byStatus'], d['timeToSellOutSeconds'] if d['timeToSellOutSeconds'] is not None else 'NOT SOLD OUT, last paid %s' % d['lastTicketSoldSeconds'], d['throughputPerSecond'].get('order', 0), d['latencyMs'].get('order', {}).get('p50'), d['latencyMs'].get('order', {}).get('p99'), (', pay step %s/s p50 %s ms p99 %s ms, pay page results %s' % (d['throughputPerSecond'].get('pay', 0), d['latencyMs']['pay']['p50'], d['latencyMs']['pay']['p99'], d['payments']['results'])) if 'pay' in d['latencyMs'] else '', (d['pdfs'] or {}).get('allReady'), d['integrity']['passed'])"
 }
+for name in order-free order; do
+  [ -f "$RESULTS/$name.json" ] || continue
+  case "$name" in
+    order-free) what="free event, orders paid when placed" ;;
+    order) what="priced event, orders pending with a payment" ;;
+  esac
+  echo "order endpoint ($what, $ORDER_CONCURRENCY in flight): $(json "$RESULTS/$name.json" "'%s/s p50 %s ms p99 %s ms p99.9 %s ms (reserve %s/s), %d orders, errors %s, integrity %s' % (d['throughputPerSecond'].get('order', 0), d['latencyMs'].get('order', {}).get('p50'), d['latencyMs'].get('order', {}).get('p99'), d['latencyMs'].get('order', {}).get('p999'), d['throughputPerSecond'].get('reserve', 0), d['buyers']['ordered'], d['errors'], d['integrity']['passed'])")"
+done
 for name in sale-free sale sale-mix; do
   [ -f "$RESULTS/$name.json" ] || continue
   case "$name" in
