@@ -133,6 +133,17 @@ class BenchSmokeTest {
     assertThat(report.json().getLong("ticketsReserved")).isEqualTo(200);
   }
 
+  @Test
+  @DisplayName("order-only mode orders every hold at once: pending orders keep exactly the tickets ordered")
+  void orderOnly() {
+    Report report = bench("--mode", "order-only", "--tickets", "100", "--categories", "2", "--duration", "60",
+        "--warmup", "0", "--concurrency", "8");
+
+    assertThat(report.integrityPassed()).as(report.summary()).isTrue();
+    assertThat(report.json().getLong("ticketsOrdered")).isEqualTo(100);
+    assertThat(report.json().getJsonObject("stats").getLong("pending")).isEqualTo(100);
+  }
+
   /** True once the waiting room serves its join endpoint (404 on an unknown event, not on the path). */
   private static boolean waitingRoomServed() throws Exception {
     HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
