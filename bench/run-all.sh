@@ -182,6 +182,13 @@ if has reserve-plain; then
   start_onsale ONSALE_RESERVATION_BATCH_SIZE=1
   for c in $RESERVE_CONCURRENCY; do reserve_run reserve-plain "$c"; done
 fi
+if has order-free || has order || has sale-free || has sale || has sale-mix || has memory; then
+  # An SMTP sink that counts the confirmation mails (all runs together: each sale waits for its own;
+  # free orders in the order runs send mails too, which must not fail and retry meanwhile).
+  SMTP_PORT=$(free_port)
+  python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
+  SINK_PID=$!
+fi
 # The order endpoint alone, on a fresh database and a restarted Onsale: order_run <name> <database> [bench args].
 order_run() {
   local name="$1" db="$2"
@@ -198,12 +205,6 @@ if has order-free; then
 fi
 if has order; then
   order_run order "$ORDER_DB"
-fi
-if has sale-free || has sale || has sale-mix || has memory; then
-  # An SMTP sink that counts the confirmation mails (all runs together: each run waits for its own).
-  SMTP_PORT=$(free_port)
-  python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
-  SINK_PID=$!
 fi
 # One full on-sale on a fresh database and a restarted Onsale: sale_run <name> <database> [bench args].
 sale_run() {
