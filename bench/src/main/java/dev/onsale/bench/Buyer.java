@@ -111,8 +111,11 @@ final class Buyer {
     String state = body.getString("state", "");
     String token = body.getString("admissionToken");
     if (token != null) {
+      if (admissionToken == null) {
+        // Counted once: a buyer back from "all tickets in baskets" sees its admission again.
+        run.progress().admitted.incrementAndGet();
+      }
       admissionToken = token;
-      run.progress().admitted.incrementAndGet();
       think(this::reserve);
     } else if ("sold_out".equals(state) || "closed".equals(state)) {
       soldOut();
