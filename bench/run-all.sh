@@ -13,9 +13,26 @@
 #   reserve  onsale-bench --mode reserve-only (the HTTP reservation endpoint, waiting room off),
 #            once per RESERVE_CONCURRENCY (requests in flight)
 #   reserve-plain  the same against an Onsale with coalescing off (ONSALE_RESERVATION_BATCH_SIZE=1)
-#   sale     onsale-bench, a full on-sale: SALE_BUYERS (20000) buyers for SALE_TICKETS (5000) tickets,
-#            then waits for every ticket's PDF
+#   order    onsale-bench --mode order-only: the order endpoint alone (each hold ordered at once,
+#            ORDER_CONCURRENCY (64) in flight for ORDER_SECONDS (30) after RESERVE_WARMUP), a priced
+#            event: every order pending with its payment row (nobody pays)
+#   order-free the same on a free event: every order paid when placed (PDF and mail jobs written)
+#   sale-free  onsale-bench, a full on-sale of a free event (priceCents 0: orders paid when placed):
+#            SALE_BUYERS (20000) buyers for SALE_TICKETS (5000) tickets, then waits for every PDF
+#   sale     the same on-sale with payment: a priced event, every order paid through the test
+#            provider's page (open payment.url, count its 303, press Pay), with SALE_PAY_ARGS
+#            ("--decline-share 0.05": one buyer in twenty declines once, then pays a new attempt)
+#   sale-mix the paid on-sale again with abandons and late payers, SALE_MIX_ARGS ("--decline-share
+#            0.05 --abandon-share 0.05 --late-share 0.02"): abandoned tickets come back only after
+#            the window and grace (--payment-seconds 60 --payment-grace-seconds 10, the bench's
+#            defaults), so its sell-out cannot come before them
 #   memory   onsale-bench --mode join-only: MEMORY_BUYERS (100000) in the queue, then Onsale's heap
+# Each sale step gets its own fresh database and a restarted Onsale; the summary prints them side
+# by side (time to sell out = the last order paid; the goal: with payment no more than 20 % later)
+# with the order endpoint's and the pay step's throughput and p99.
+# Onsale runs with ONSALE_PAYMENT_SESSIONS_PER_SECOND (100000; the deployment default of 25/s is
+# Stripe's rate and would make the pay page the bottleneck) and ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS
+# (1000000: every simulated buyer comes from this one address).
 # Settings: PG_BASE, DURATION (seconds per pgbench/wrk run, 10), RESERVE_SECONDS (30),
 # RESERVE_CONCURRENCY ("64 256"), RESERVE_WARMUP (seconds of unrecorded load before each
 # reservation run, 5; 20 lets the JIT finish: see docs/PERFORMANCE.md, run G), RESERVE_TICKETS
@@ -24,7 +41,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-STEPS="${STEPS:-pgbench redis wrk reserve reserve-plain sale memory}"
+STEPS="${STEPS:-pgbench redis wrk reserve reserve-plain order-free order sale-free sale memory}"
 PG_BASE="${PG_BASE:-postgresql://postgres@127.0.0.1:5432}"
 DURATION="${DURATION:-10}"
 RESERVE_SECONDS="${RESERVE_SECONDS:-30}"
@@ -33,18 +50,38 @@ RESERVE_TICKETS="${RESERVE_TICKETS:-400000}"
 SALE_BUYERS="${SALE_BUYERS:-20000}"
 SALE_TICKETS="${SALE_TICKETS:-5000}"
 MEMORY_BUYERS="${MEMORY_BUYERS:-100000}"
+ORDER_SECONDS="${ORDER_SECONDS:-30}"
+ORDER_CONCURRENCY="${ORDER_CONCURRENCY:-64}"
+ORDER_TICKETS="${ORDER_TICKETS:-300000}"
+SALE_PAY_ARGS="${SALE_PAY_ARGS:---decline-share 0.05}"
+SALE_MIX_ARGS="${SALE_MIX_ARGS:---decline-share 0.05 --abandon-share 0.05 --late-share 0.02}"
+PAYMENT_SESSIONS_PER_SECOND="${ONSALE_PAYMENT_SESSIONS_PER_SECOND:-100000}"
+MAX_PENDING_PER_ADDRESS="${ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS:-1000000}"
 STAMP="$(date -u +%Y%m%d-%H%M%S)"
 ONSALE_JAVA_OPTS_SHOWN="${ONSALE_JAVA_OPTS:--Xmx512m}"
 RESULTS="${RESULTS:-$HERE/results/$STAMP}"
 KEEP="${KEEP:-0}"
 ID="$(date +%s)_$$"
 DB="onsale_bench_$ID"
-# The full sale and the memory run get a database of their own: the hundreds of thousands of
-# tickets and holds the reserve-only runs leave behind would slow the availability refresh.
+# Each full sale and the memory run get a database of their own: the hundreds of thousands of
+# tickets and holds the reserve-only runs leave behind would slow the availability refresh, and
+# the sales compared side by side start alike.
 SALE_DB="onsale_bench_sale_$ID"
+SALE_FREE_DB="onsale_bench_salefree_$ID"
+SALE_MIX_DB="onsale_bench_salemix_$ID"
+MEMORY_DB="onsale_bench_memory_$ID"
+ORDER_DB="onsale_bench_order_$ID"
+ORDER_FREE_DB="onsale_bench_orderfree_$ID"
 CURRENT_DB="$DB"
 ADMIN_TOKEN="bench-admin-token-$ID"
 mkdir -p "$RESULTS"
+{
+  echo "ONSALE_PAYMENT_SESSIONS_PER_SECOND=$PAYMENT_SESSIONS_PER_SECOND"
+  echo "ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS=$MAX_PENDING_PER_ADDRESS"
+  echo "SALE_BUYERS=$SALE_BUYERS SALE_TICKETS=$SALE_TICKETS"
+  echo "SALE_PAY_ARGS=$SALE_PAY_ARGS"
+  echo "SALE_MIX_ARGS=$SALE_MIX_ARGS"
+} > "$RESULTS/settings.txt"
 
 has() { [[ " $STEPS " == *" $1 "* ]]; }
 
@@ -66,7 +103,7 @@ cleanup() {
   stop_onsale
   [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null || true
   if [ "$KEEP" != "1" ]; then
-    for db in "$DB" "$SALE_DB"; do
+    for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_MIX_DB" "$MEMORY_DB" "$ORDER_DB" "$ORDER_FREE_DB"; do
       psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
     redis-cli --scan --pattern "bench:$ID:*" | xargs -r -n 500 redis-cli DEL >/dev/null 2>&1 || true
@@ -83,7 +120,7 @@ start_onsale() {
   # A Redis prefix per database: event ids start at 1 in each, and the sale's event must not meet
   # the queue counters a wrk run left under the same id (hundreds of thousands of stale numbers).
   PREFIX="bench:$ID:$CURRENT_DB:"
-  echo "== starting Onsale on $BASE_URL (database $CURRENT_DB, Redis prefix $PREFIX) $*" >&2
+  echo "== starting Onsale on $BASE_URL (database $CURRENT_DB, Redis prefix $PREFIX, payment sessions $PAYMENT_SESSIONS_PER_SECOND/s) $*" >&2
   env ONSALE_HTTP_PORT=$PORT \
     ONSALE_PG_URL="$PG_BASE/$CURRENT_DB" \
     ONSALE_REDIS_PREFIX="$PREFIX" \
@@ -92,6 +129,8 @@ start_onsale() {
     ONSALE_MEDIA_DIR="$RESULTS/media" \
     ONSALE_SMTP_PORT="${SMTP_PORT:-2525}" \
     ONSALE_JOIN_RATE_PER_MINUTE="${ONSALE_JOIN_RATE_PER_MINUTE:-100000000}" \
+    ONSALE_PAYMENT_SESSIONS_PER_SECOND="$PAYMENT_SESSIONS_PER_SECOND" \
+    ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS="$MAX_PENDING_PER_ADDRESS" \
     "$@" \
     java ${ONSALE_JAVA_OPTS:--Xmx512m} -jar "$ROOT/app/target/onsale.jar" serve >> "$RESULTS/onsale.log" 2>&1 &
   ONSALE_PID=$!
@@ -121,7 +160,7 @@ if has redis; then
   echo "== redis-benchmark: the waiting room's commands" >&2
   OUT="$RESULTS/redis.tsv" "$HERE/redis-baseline.sh" >/dev/null
 fi
-if has wrk || has reserve || has reserve-plain || has sale || has memory; then
+if has wrk || has reserve || has reserve-plain; then
   start_onsale
 fi
 if has wrk; then
@@ -143,31 +182,72 @@ if has reserve-plain; then
   start_onsale ONSALE_RESERVATION_BATCH_SIZE=1
   for c in $RESERVE_CONCURRENCY; do reserve_run reserve-plain "$c"; done
 fi
-if has sale || has memory; then
-  # A fresh database, and an SMTP sink that counts the confirmation mails.
+if has order-free || has order || has sale-free || has sale || has sale-mix || has memory; then
+  # An SMTP sink that counts the confirmation mails (all runs together: each sale waits for its own;
+  # free orders in the order runs send mails too, which must not fail and retry meanwhile).
   SMTP_PORT=$(free_port)
   python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
   SINK_PID=$!
-  CURRENT_DB="$SALE_DB"
-  start_onsale
 fi
-if has sale; then
-  echo "== onsale-bench: a full on-sale" >&2
+# The order endpoint alone, on a fresh database and a restarted Onsale: order_run <name> <database> [bench args].
+order_run() {
+  local name="$1" db="$2"
+  shift 2
+  CURRENT_DB="$db"
+  start_onsale
+  echo "== onsale-bench order-only ($name, $ORDER_CONCURRENCY in flight): the HTTP order endpoint $*" >&2
+  bench --mode order-only --tickets "$ORDER_TICKETS" --categories 2 --duration "$ORDER_SECONDS" \
+    --concurrency "$ORDER_CONCURRENCY" --connections "$ORDER_CONCURRENCY" --warmup "${RESERVE_WARMUP:-5}" \
+    --label "$name" --out "$RESULTS/$name" "$@" | tee "$RESULTS/$name.txt" || true
+}
+if has order-free; then
+  order_run order-free "$ORDER_FREE_DB" --free
+fi
+if has order; then
+  order_run order "$ORDER_DB"
+fi
+# One full on-sale on a fresh database and a restarted Onsale: sale_run <name> <database> [bench args].
+sale_run() {
+  local name="$1" db="$2"
+  shift 2
+  CURRENT_DB="$db"
+  start_onsale
+  echo "== onsale-bench: a full on-sale ($name) $*" >&2
+  local before
+  before=$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)
   bench --buyers "$SALE_BUYERS" --tickets "$SALE_TICKETS" --categories 2 --rate 1000000 --max-active "$SALE_TICKETS" \
-    --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label full-sale --out "$RESULTS/full-sale" ${SALE_ARGS:-} \
-    | tee "$RESULTS/full-sale.txt" || true
-  # The PDFs are done (--await-pdfs); now the mails, which follow them: up to two more minutes.
-  orders=$(json "$RESULTS/full-sale.json" "d['buyers']['ordered']")
+    --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label "$name" --out "$RESULTS/$name" "$@" ${SALE_ARGS:-} \
+    | tee "$RESULTS/$name.txt" || true
+  [ -f "$RESULTS/$name.json" ] || return 0
+  # The PDFs are done (--await-pdfs); now the mails, which follow them: up to two more minutes. A
+  # mail goes to every paid order, and to every late payment that was refunded.
+  local expected t0 t1 mails
+  expected=$(json "$RESULTS/$name.json" "d['orders']['byStatus'].get('paid', 0) + d['payments']['late'].get('late_refunded', 0)")
   t0=$(date +%s.%N)
   for _ in $(seq 1 240); do
-    [ "$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)" -ge "$orders" ] && break
+    [ "$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)" -ge $((before + expected)) ] && break
     sleep 0.5
   done
   t1=$(date +%s.%N)
-  mails=$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)
-  awk -v m="$mails" -v o="$orders" -v a="$t0" -v b="$t1" \
+  mails=$(( $(cat "$RESULTS/mails.count" 2>/dev/null || echo 0) - before ))
+  awk -v m="$mails" -v o="$expected" -v a="$t0" -v b="$t1" \
     'BEGIN { printf "%d of %d confirmation mails received, the last %.1f s after all PDFs were ready\n", m, o, b - a }' \
-    | tee "$RESULTS/mails.txt"
+    | tee "$RESULTS/$name-mails.txt"
+}
+if has sale-free; then
+  sale_run sale-free "$SALE_FREE_DB" --free
+fi
+if has sale; then
+  # shellcheck disable=SC2086
+  sale_run sale "$SALE_DB" $SALE_PAY_ARGS
+fi
+if has sale-mix; then
+  # shellcheck disable=SC2086
+  sale_run sale-mix "$SALE_MIX_DB" $SALE_MIX_ARGS
+fi
+if has memory; then
+  CURRENT_DB="$MEMORY_DB"
+  start_onsale
 fi
 if has memory; then
   # 100,000 buyers join an event whose sale starts in an hour, into an Onsale limited to 512 MB of
@@ -209,9 +289,34 @@ if [ -f "$RESULTS/wrk.tsv" ]; then
     echo "joins: $join/s vs redis-benchmark INCR $incr/s: $(ratio "$join" "$incr") (target >= 50%)"
   fi
 fi
-if [ -f "$RESULTS/full-sale.json" ]; then
-  [ -f "$RESULTS/mails.txt" ] && echo "mails: $(cat "$RESULTS/mails.txt")"
-  echo "full sale: $(json "$RESULTS/full-sale.json" "'%d buyers, %d tickets ordered, last order after %s s (target < 60 s), PDFs %s, integrity %s' % (d['settings']['buyers'], d['ticketsOrdered'], d['saleFinishedSeconds'], d.get('pdfs'), d['integrity']['passed'])")"
+sale_line() {
+  json "$1" "'%d buyers, %d tickets sold in %d paid orders (orders by status %s), sold out after %s s (last order paid; target < 60 s), order endpoint %s/s p50 %s ms p99 %s ms%s, PDFs %s, integrity %s' % (d['settings']['buyers'], d['stats'].get('sold', 0), d['orders']['byStatus'].get('paid', 0), d['orders']['byStatus'], d['timeToSellOutSeconds'] if d['timeToSellOutSeconds'] is not None else 'NOT SOLD OUT, last paid %s' % d['lastTicketSoldSeconds'], d['throughputPerSecond'].get('order', 0), d['latencyMs'].get('order', {}).get('p50'), d['latencyMs'].get('order', {}).get('p99'), (', pay step %s/s p50 %s ms p99 %s ms, pay page results %s' % (d['throughputPerSecond'].get('pay', 0), d['latencyMs']['pay']['p50'], d['latencyMs']['pay']['p99'], d['payments']['results'])) if 'pay' in d['latencyMs'] else '', (d['pdfs'] or {}).get('allReady'), d['integrity']['passed'])"
+}
+for name in order-free order; do
+  [ -f "$RESULTS/$name.json" ] || continue
+  case "$name" in
+    order-free) what="free event, orders paid when placed" ;;
+    order) what="priced event, orders pending with a payment" ;;
+  esac
+  echo "order endpoint ($what, $ORDER_CONCURRENCY in flight): $(json "$RESULTS/$name.json" "'%s/s p50 %s ms p99 %s ms p99.9 %s ms (reserve %s/s), %d orders, errors %s, integrity %s' % (d['throughputPerSecond'].get('order', 0), d['latencyMs'].get('order', {}).get('p50'), d['latencyMs'].get('order', {}).get('p99'), d['latencyMs'].get('order', {}).get('p999'), d['throughputPerSecond'].get('reserve', 0), d['buyers']['ordered'], d['errors'], d['integrity']['passed'])")"
+done
+for name in sale-free sale sale-mix; do
+  [ -f "$RESULTS/$name.json" ] || continue
+  case "$name" in
+    sale-free) what="without payment (free event)" ;;
+    sale) what="with payment ($SALE_PAY_ARGS)" ;;
+    sale-mix) what="with payment ($SALE_MIX_ARGS)" ;;
+  esac
+  echo "full sale $what: $(sale_line "$RESULTS/$name.json")"
+  [ -f "$RESULTS/$name-mails.txt" ] && echo "  mails: $(cat "$RESULTS/$name-mails.txt")"
+done
+if [ -f "$RESULTS/sale-free.json" ]; then
+  free_s=$(json "$RESULTS/sale-free.json" "d['timeToSellOutSeconds'] or 0")
+  for name in sale sale-mix; do
+    [ -f "$RESULTS/$name.json" ] || continue
+    paid_s=$(json "$RESULTS/$name.json" "d['timeToSellOutSeconds'] or 0")
+    echo "sold out with payment ($name) vs without: $paid_s s vs $free_s s = $(ratio "$paid_s" "$free_s") (goal <= 120%; 0 = not sold out; payment sessions limit $PAYMENT_SESSIONS_PER_SECOND/s)"
+  done
 fi
 if [ -f "$RESULTS/memory-heap.txt" ]; then
   echo "memory: $(json "$RESULTS/memory.json" "'%d buyers joined' % d['buyers']['joined']") into a $ONSALE_JAVA_OPTS_SHOWN heap; after a full GC: $(grep -o 'used [0-9]*K' "$RESULTS/memory-heap.txt" | head -1) (target < 512 MB)"

@@ -39,7 +39,10 @@ class BenchSmokeTest {
 
   @BeforeAll
   static void start() {
-    config = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "100000"));
+    // As bench/run-all.sh starts Onsale: the pay page's session rate and the per-address cap on
+    // pending tickets would otherwise throttle buyers who all come from this one address.
+    config = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "100000",
+        "ONSALE_PAYMENT_SESSIONS_PER_SECOND", "100000", "ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS", "100000"));
     app = TestEnv.await(OnsaleApp.start(config));
   }
 
@@ -60,7 +63,7 @@ class BenchSmokeTest {
   }
 
   @Test
-  @DisplayName("30 buyers through queue, reserve, order and fetch for 20 tickets: each ticket sold once")
+  @DisplayName("30 buyers through queue, reserve, order, pay and fetch for 20 tickets: each ticket sold once, to a paid order")
   void fullFlowThroughTheWaitingRoom() throws Exception {
     assumeTrue(waitingRoomServed(), "the waiting room's queue endpoint is not deployed in this build");
 
@@ -73,7 +76,32 @@ class BenchSmokeTest {
     assertThat(buyers.getLong("ordered")).isEqualTo(20);
     assertThat(buyers.getLong("soldOut")).isEqualTo(10);
     assertThat(buyers.getLong("failed")).isZero();
+    assertThat(buyers.getLong("paid")).isEqualTo(20);
+    assertThat(report.json().getJsonObject("payments").getJsonObject("results").getLong("paid")).isEqualTo(20);
+    assertThat(report.json().getJsonObject("latencyMs").fieldNames()).contains("order", "pay");
     assertThat(report.json().getJsonObject("stats").getLong("sold")).isEqualTo(20);
+  }
+
+  @Test
+  @DisplayName("declines, abandons and late payers: abandoned tickets come back to waiting buyers, nothing sold twice")
+  void paymentsWithDeclinesAbandonsAndLatePayers() throws Exception {
+    assumeTrue(waitingRoomServed(), "the waiting room's queue endpoint is not deployed in this build");
+    Report report = bench("--buyers", "30", "--tickets", "12", "--categories", "2", "--rate", "6000",
+        "--max-active", "50", "--decline-share", "0.25", "--abandon-share", "0.15", "--late-share", "0.1",
+        "--payment-seconds", "30", "--payment-grace-seconds", "0", "--late-by-ms", "1000");
+
+    assertThat(report.integrityPassed()).as(report.summary()).isTrue();
+    JsonObject payments = report.json().getJsonObject("payments");
+    JsonObject plans = payments.getJsonObject("plans");
+    JsonObject results = payments.getJsonObject("results");
+    assertThat(results.getLong("failed", 0L)).as(report.summary()).isEqualTo(plans.getLong("declineThenPay"));
+    assertThat(results.getLong("abandoned", 0L)).isEqualTo(plans.getLong("abandon"));
+    long lateOutcomes = payments.getJsonObject("late").stream().mapToLong(e -> ((Number) e.getValue()).longValue()).sum();
+    assertThat(lateOutcomes).isEqualTo(plans.getLong("late"));
+    assertThat(report.json().getJsonObject("buyers").getLong("failed")).isZero();
+    // Abandoned orders expired after their window, and their tickets went to buyers still waiting.
+    assertThat(report.json().getBoolean("soldOutReached")).as(report.summary()).isTrue();
+    assertThat(report.json().getJsonObject("stats").getLong("sold")).isEqualTo(12);
   }
 
   @Test
@@ -86,6 +114,7 @@ class BenchSmokeTest {
     JsonObject buyers = report.json().getJsonObject("buyers");
     assertThat(buyers.getLong("failed")).isZero();
     assertThat(buyers.getLong("ordered") + buyers.getLong("soldOut")).isEqualTo(30);
+    assertThat(buyers.getLong("paid")).isEqualTo(buyers.getLong("ordered"));
     assertThat(report.json().getJsonObject("integrity").getJsonArray("checks").stream()
         .map(c -> ((JsonObject) c).getString("name")))
         .contains("no ticket sold twice", "every order's tickets exist",
@@ -102,6 +131,17 @@ class BenchSmokeTest {
 
     assertThat(report.integrityPassed()).as(report.summary()).isTrue();
     assertThat(report.json().getLong("ticketsReserved")).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("order-only mode orders every hold at once: pending orders keep exactly the tickets ordered")
+  void orderOnly() {
+    Report report = bench("--mode", "order-only", "--tickets", "100", "--categories", "2", "--duration", "60",
+        "--warmup", "0", "--concurrency", "8");
+
+    assertThat(report.integrityPassed()).as(report.summary()).isTrue();
+    assertThat(report.json().getLong("ticketsOrdered")).isEqualTo(100);
+    assertThat(report.json().getJsonObject("stats").getLong("pending")).isEqualTo(100);
   }
 
   /** True once the waiting room serves its join endpoint (404 on an unknown event, not on the path). */

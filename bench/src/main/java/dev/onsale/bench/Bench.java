@@ -20,11 +20,13 @@ import picocli.CommandLine.Option;
     usageHelpWidth = 110,
     description = {
         "Drives simulated buyers through a running Onsale: join the queue, follow the status until",
-        "admitted, reserve, order, fetch the order; then checks that every ticket was sold once.",
+        "admitted, reserve, order, pay (the test provider's page: some decline, abandon or pay late),",
+        "fetch the order; then checks that every ticket was sold once, to a paid order.",
         "Writes <out>.json and <out>.html. Exit code 0 when the integrity check passes, 2 when not.",
         "",
         "  full sale:    onsale-bench --buyers 20000 --tickets 5000 --rate 600000 --max-active 5000",
         "  reserve-only: onsale-bench --mode reserve-only --tickets 300000 --duration 60 --concurrency 64",
+        "  order-only:   onsale-bench --mode order-only --tickets 300000 --duration 30 --concurrency 64",
         ""})
 public final class Bench implements Callable<Integer> {
 
@@ -38,7 +40,8 @@ public final class Bench implements Callable<Integer> {
   Long eventId;
 
   @Option(names = "--mode", description = "full (the buyer's whole path), reserve-only (hammer the reservation endpoint, "
-      + "waiting room off) or join-only (buyers join the queue and stay there: fills a queue, e.g. with --sale-delay). "
+      + "waiting room off), order-only (the same, each hold ordered at once: the order endpoint, its orders pending "
+      + "unless --free; nobody pays) or join-only (buyers join the queue and stay there: fills a queue, e.g. with --sale-delay). "
       + "Default ${DEFAULT-VALUE}.")
   String mode = "full";
 
@@ -130,6 +133,35 @@ public final class Bench implements Callable<Integer> {
       + "after a full-mode run (default on; never in reserve-only mode, whose many holds make them slow).")
   boolean serverInvariants = true;
 
+  @Option(names = "--pay", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Pay every order that asks for a payment, through the test provider's page (default on; "
+      + "--no-pay leaves every pending order unpaid). Orders of a free event (--free) need none.")
+  boolean pay = true;
+
+  @Option(names = "--free", description = "Create the event with free tickets (priceCents 0): orders are paid when placed.")
+  boolean free;
+
+  @Option(names = "--decline-share", description = "Share of paying buyers who decline once, then pay a new attempt (default ${DEFAULT-VALUE}).")
+  double declineShare = 0;
+
+  @Option(names = "--abandon-share", description = "Share of paying buyers who open the pay page and never pay (default ${DEFAULT-VALUE}).")
+  double abandonShare = 0;
+
+  @Option(names = "--late-share", description = "Share of paying buyers who open the pay page, wait past payment.expiresAt, "
+      + "then press Pay (default ${DEFAULT-VALUE}).")
+  double lateShare = 0;
+
+  @Option(names = "--late-by-ms", description = "How long after payment.expiresAt a late buyer presses Pay: a moment into "
+      + "the grace (default ${DEFAULT-VALUE}).")
+  int lateByMillis = 2_000;
+
+  @Option(names = "--payment-seconds", description = "Payment window of the created event, 30..86400 (default ${DEFAULT-VALUE}).")
+  int paymentSeconds = 60;
+
+  @Option(names = "--payment-grace-seconds", description = "Grace after the payment window of the created event, 0..3600 "
+      + "(default ${DEFAULT-VALUE}).")
+  int paymentGraceSeconds = 10;
+
   @Option(names = "--out", description = "Report path without extension: writes <out>.json and <out>.html (default ${DEFAULT-VALUE}).")
   Path out = Path.of("bench-report");
 
@@ -176,14 +208,20 @@ public final class Bench implements Callable<Integer> {
     Settings.Mode m = switch (mode.toLowerCase().replace('_', '-')) {
       case "full" -> Settings.Mode.FULL;
       case "reserve-only", "reserve" -> Settings.Mode.RESERVE_ONLY;
+      case "order-only", "order" -> Settings.Mode.ORDER_ONLY;
       case "join-only", "join" -> Settings.Mode.JOIN_ONLY;
-      default -> throw new CommandLine.ParameterException(new CommandLine(this), "--mode must be full, reserve-only or join-only");
+      default -> throw new CommandLine.ParameterException(new CommandLine(this),
+          "--mode must be full, reserve-only, order-only or join-only");
     };
     Settings.Arrival a = switch (arrival.toLowerCase()) {
       case "all" -> Settings.Arrival.ALL;
       case "ramp" -> Settings.Arrival.RAMP;
       default -> throw new CommandLine.ParameterException(new CommandLine(this), "--arrival must be all or ramp");
     };
+    if (declineShare < 0 || abandonShare < 0 || lateShare < 0 || declineShare + abandonShare + lateShare > 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--decline-share, --abandon-share and --late-share must be in [0, 1] and add up to at most 1");
+    }
     if (buyers < 0 || tickets < 1 || categories < 1 || quantity < 1 || connections < 1 || concurrency < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "counts must be positive");
     }
@@ -193,6 +231,8 @@ public final class Bench implements Callable<Integer> {
         Math.max(pollMinMillis, pollMaxMillis), connections, eventLoops, timeoutSeconds, durationSeconds, concurrency,
         warmupSeconds, requestTimeoutMillis, fetchOrders, awaitPdfsSeconds, maxRetries,
         "auto".equalsIgnoreCase(idempotencyKeys) ? m == Settings.Mode.FULL : "on".equalsIgnoreCase(idempotencyKeys),
-        serverInvariants && m == Settings.Mode.FULL, out, quiet, label);
+        serverInvariants && m == Settings.Mode.FULL, out, quiet, label,
+        new Settings.Pay(pay, free, declineShare, abandonShare, lateShare, Math.max(0, lateByMillis), paymentSeconds,
+            paymentGraceSeconds));
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,11 +15,16 @@ import java.util.function.Supplier;
 /**
  * One simulated buyer on the real path: join the queue, follow the status (polling with back-off,
  * as the queue page does) until admitted or sold out, reserve with the admission token, order,
- * then fetch the order. Runs entirely on its driver's event loop: no locks, no blocking.
+ * pay a priced order on the test provider's page (or decline once, abandon, or pay late, as the
+ * shares say), then fetch the order. Runs entirely on its driver's event loop: no locks, no
+ * blocking.
  */
 final class Buyer {
 
-  enum Outcome { ORDERED, SOLD_OUT, FAILED }
+  enum Outcome { ORDERED, UNPAID, SOLD_OUT, FAILED }
+
+  /** The payment in hand: the order it pays and the attempt's id, page and window. */
+  private record Payment(String code, String secret, String id, String url, Instant expiresAt) {}
 
   private final int index;
   private final Run run;
@@ -34,6 +40,9 @@ final class Buyer {
   private int categoryCursor;
   private int categoriesTried;
   private int quantity;
+  private Settings.Pay.Plan plan;
+  /** Counts fresh tries after "all in baskets": each is a new request, with a new idempotency key. */
+  private int reserveRound;
 
   Buyer(int index, Run run, Recorder recorder, SplittableRandom random) {
     this.index = index;
@@ -48,6 +57,11 @@ final class Buyer {
     Settings s = run.settings();
     quantity = s.quantityMax() > s.quantity() ? s.quantity() + random.nextInt(s.quantityMax() - s.quantity() + 1) : s.quantity();
     run.ledger().ticketsRequested.addAndGet(quantity);
+    // Drawn up front, so that the run knows how many tickets its paying buyers asked for.
+    plan = s.pay().draw(random.nextDouble());
+    if (s.pay().free() || (s.pay().on() && (plan == Settings.Pay.Plan.PAY || plan == Settings.Pay.Plan.DECLINE_THEN_PAY))) {
+      run.ledger().ticketsRequestedToPay.addAndGet(quantity);
+    }
     if (run.event().waitingRoom()) {
       join();
     } else {
@@ -97,8 +111,11 @@ final class Buyer {
     String state = body.getString("state", "");
     String token = body.getString("admissionToken");
     if (token != null) {
+      if (admissionToken == null) {
+        // Counted once: a buyer back from "all tickets in baskets" sees its admission again.
+        run.progress().admitted.incrementAndGet();
+      }
       admissionToken = token;
-      run.progress().admitted.incrementAndGet();
       think(this::reserve);
     } else if ("sold_out".equals(state) || "closed".equals(state)) {
       soldOut();
@@ -128,7 +145,9 @@ final class Buyer {
   private void reserve() {
     EventInfo.Category category = run.event().categories().get(categoryCursor);
     long t0 = System.nanoTime();
-    String key = run.settings().idempotencyKeys() ? idempotencyPrefix + "-r" + categoryCursor : null;
+    // One key per request, reused by its retries (a 503, a lost answer) so that they cannot claim
+    // twice; a try after a sold-out answer is a new request: the server would replay the old answer.
+    String key = run.settings().idempotencyKeys() ? idempotencyPrefix + "-r" + reserveRound + "-" + categoryCursor : null;
     run.api().reserve(run.event().id(), admissionToken, category.id(), quantity, key).onSuccess(guard(Step.RESERVE, reply -> {
       if (reply.status() == 201 || reply.status() == 200) {
         recorder.success(Step.RESERVE, t0);
@@ -151,6 +170,16 @@ final class Buyer {
           // The page shows what is left: a buyer turned away from one category tries the next.
           categoryCursor = (categoryCursor + 1) % run.event().categories().size();
           reserve();
+        } else if (Boolean.FALSE.equals(reply.body().getBoolean("soldOut"))) {
+          // Every ticket is in a basket: some may come back (a payment abandoned, a hold let go).
+          // The page says so and tries again; with the waiting room it follows the queue again.
+          categoriesTried = 0;
+          reserveRound++;
+          if (run.event().waitingRoom() && queueToken != null) {
+            vertx().setTimer(jittered(run.settings().pollMaxMillis()), id -> poll());
+          } else {
+            vertx().setTimer(jittered(run.settings().pollMaxMillis()), id -> reserve());
+          }
         } else {
           soldOut();
         }
@@ -174,10 +203,19 @@ final class Buyer {
         run.ledger().orders.put(code, new Ledger.OrderSeen(code, secret, tickets(body.getJsonArray("tickets"))));
         run.progress().ordered.incrementAndGet();
         run.progress().orderAt(run.clock().elapsedMillis());
-        if (run.settings().fetchOrders()) {
-          think(() -> fetch(code, secret));
+        JsonObject payment = body.getJsonObject("payment");
+        if ("paid".equals(body.getString("status"))) {
+          run.ledger().paidByBuyer.put(code, "paid_at_order");
+          run.progress().paidAt(run.clock().elapsedMillis());
+          afterPayment(code, secret, true);
+        } else if (payment == null || !run.settings().pay().on()) {
+          // Nothing to pay with, or told not to: the order stays pending until its window ends.
+          afterPayment(code, secret, false);
         } else {
-          finish(Outcome.ORDERED);
+          run.ledger().plans.put(code, plan);
+          Payment p = new Payment(code, secret, payment.getString("id"), payment.getString("url"),
+              instant(payment.getString("expiresAt")));
+          think(() -> openPayment(p));
         }
       } else {
         retryOrFail(Step.ORDER, reply, () -> order(reservationId));
@@ -185,7 +223,136 @@ final class Buyer {
     }));
   }
 
-  private void fetch(String code, String secret) {
+  /**
+   * Opens the payment's page as the browser does: a 303 to the provider's checkout (not followed).
+   * Past the deployment's session rate the answer is 503 with Retry-After: tried again after it.
+   */
+  private void openPayment(Payment p) {
+    long t0 = System.nanoTime();
+    run.api().openPayment(p.url()).onSuccess(guard(Step.PAY, reply -> {
+      if (reply.status() == 303 || reply.status() == 302) {
+        retries = 0;
+        long openNanos = System.nanoTime() - t0;
+        String location = reply.body().getString("location", "");
+        if (!location.contains("/pay/test/")) {
+          // Sent to the order page: this payment can no longer be paid (its window ended meanwhile).
+          // No pay-step sample: the step (open, then press a button) never happened.
+          run.ledger().payResult("not_payable");
+          if (plan == Settings.Pay.Plan.LATE) {
+            run.ledger().lateResult("not_payable");
+          }
+          afterPayment(p.code(), p.secret(), false);
+          return;
+        }
+        switch (plan) {
+          case PAY -> think(() -> decide(p, true, openNanos));
+          case DECLINE_THEN_PAY -> think(() -> decide(p, false, openNanos));
+          case ABANDON -> {
+            // Leaves the page: no pay-step sample, only the count.
+            run.ledger().payResult("abandoned");
+            afterPayment(p.code(), p.secret(), false);
+          }
+          case LATE -> {
+            // Still on the page when the window ends; presses "Pay" a moment into the grace.
+            long wait = p.expiresAt() == null ? 0
+                : p.expiresAt().toEpochMilli() - System.currentTimeMillis() + run.settings().pay().lateByMillis();
+            vertx().setTimer(Math.max(1, wait), id -> decide(p, true, openNanos));
+          }
+        }
+      } else {
+        retryOrFail(Step.PAY, reply, () -> openPayment(p));
+      }
+    }));
+  }
+
+  /** "Pay" or "Decline" on the test provider's page; one pay-step sample with the page's opening. */
+  private void decide(Payment p, boolean pay, long openNanos) {
+    long t0 = System.nanoTime();
+    run.api().testPayment(p.id(), pay).onSuccess(guard(Step.PAY, reply -> {
+      boolean late = plan == Settings.Pay.Plan.LATE;
+      if (reply.ok()) {
+        recorder.elapsed(Step.PAY, openNanos + System.nanoTime() - t0);
+        retries = 0;
+        String result = reply.body().getString("result", "unknown");
+        run.ledger().payResult(result);
+        if (late) {
+          run.ledger().lateResult(result);
+        }
+        if ("paid".equals(result) || "late_completed".equals(result)) {
+          run.ledger().paidByBuyer.put(p.code(), result);
+          run.progress().paidAt(run.clock().elapsedMillis());
+          afterPayment(p.code(), p.secret(), true);
+        } else if (!pay && "failed".equals(result)) {
+          think(() -> newAttempt(p));
+        } else {
+          afterPayment(p.code(), p.secret(), false);
+        }
+      } else if (reply.status() == 409 && "session_not_open".equals(reply.errorCode())) {
+        // Reconciliation expired the session when the window ended: expected for a late buyer.
+        recorder.elapsed(Step.PAY, openNanos + System.nanoTime() - t0);
+        if (!late) {
+          recorder.error(Step.PAY, reply.label());
+          run.progress().errors.incrementAndGet();
+        }
+        run.ledger().payResult("session_not_open");
+        if (late) {
+          run.ledger().lateResult("session_not_open");
+        }
+        afterPayment(p.code(), p.secret(), false);
+      } else {
+        retryOrFail(Step.PAY, reply, () -> decide(p, pay, openNanos));
+      }
+    }));
+  }
+
+  /** After a decline: a new attempt for the pending order, then its page, then "Pay". */
+  private void newAttempt(Payment declined) {
+    long t0 = System.nanoTime();
+    run.api().newPaymentAttempt(declined.code(), declined.secret()).onSuccess(guard(Step.ATTEMPT, reply -> {
+      if (reply.status() == 201 || reply.status() == 200) {
+        recorder.success(Step.ATTEMPT, t0);
+        retries = 0;
+        JsonObject body = reply.body();
+        plan = Settings.Pay.Plan.PAY;
+        Payment next = new Payment(declined.code(), declined.secret(), body.getString("id"), body.getString("url"),
+            instant(body.getString("expiresAt")));
+        think(() -> openPayment(next));
+      } else if (reply.status() == 409) {
+        // The order is no longer pending (its window ended): nothing left to pay.
+        recorder.error(Step.ATTEMPT, reply.label());
+        run.progress().errors.incrementAndGet();
+        afterPayment(declined.code(), declined.secret(), false);
+      } else {
+        retryOrFail(Step.ATTEMPT, reply, () -> newAttempt(declined));
+      }
+    }));
+  }
+
+  private void afterPayment(String code, String secret, boolean paid) {
+    if (!paid) {
+      run.progress().unpaid.incrementAndGet();
+    }
+    if (run.settings().fetchOrders()) {
+      think(() -> fetch(code, secret, paid ? Outcome.ORDERED : Outcome.UNPAID));
+    } else {
+      finish(paid ? Outcome.ORDERED : Outcome.UNPAID);
+    }
+  }
+
+  private static Instant instant(String iso) {
+    try {
+      return iso == null ? null : Instant.parse(iso);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private long jittered(long delay) {
+    long jitter = delay / 5;
+    return Math.max(1, delay - jitter + (jitter > 0 ? random.nextLong(2 * jitter + 1) : 0));
+  }
+
+  private void fetch(String code, String secret, Outcome outcome) {
     long t0 = System.nanoTime();
     run.api().fetchOrder(code, secret).onSuccess(guard(Step.FETCH, reply -> {
       if (reply.ok()) {
@@ -193,9 +360,9 @@ final class Buyer {
         run.ledger().fetched.put(code, new Ledger.OrderSeen(code, secret, tickets(reply.body().getJsonArray("tickets"))));
         run.ledger().fetchedStatus.put(code, reply.body().getString("status", ""));
         run.progress().fetched.incrementAndGet();
-        finish(Outcome.ORDERED);
+        finish(outcome);
       } else {
-        retryOrFail(Step.FETCH, reply, () -> fetch(code, secret));
+        retryOrFail(Step.FETCH, reply, () -> fetch(code, secret, outcome));
       }
     }));
   }

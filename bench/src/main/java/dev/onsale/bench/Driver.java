@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.SplittableRandom;
@@ -11,7 +12,7 @@ import java.util.SplittableRandom;
 /**
  * Drives a share of the load from one event loop: in the full mode it starts its buyers as the
  * arrival pattern says; in the reserve-only mode it keeps a fixed number of reservation requests
- * in flight until the tickets or the time run out. Several drivers spread the load over cores.
+ * in flight until the tickets or the time run out (order-only: each hold ordered at once). Several drivers spread the load over cores.
  */
 final class Driver extends VerticleBase {
 
@@ -53,7 +54,7 @@ final class Driver extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int connections = Math.max(1, settings.mode() == Settings.Mode.RESERVE_ONLY
+    int connections = Math.max(1, settings.mode().closedLoop()
         ? Math.min(settings.connections(), share(settings.concurrency()))
         : settings.connections());
     client = WebClient.create(vertx,
@@ -66,11 +67,11 @@ final class Driver extends VerticleBase {
     recorder = new Recorder(clock);
     run = new Run(settings, event, new OnsaleApi(client, settings.baseUrl(), settings.adminToken(),
         settings.requestTimeoutMillis()), progress, ledger, clock, vertx);
-    long limitMillis = (settings.mode() == Settings.Mode.RESERVE_ONLY
+    long limitMillis = (settings.mode().closedLoop()
         ? settings.durationSeconds() : settings.timeoutSeconds()) * 1000L;
     vertx.setTimer(Math.max(1, limitMillis - clock.elapsedMillis()), id -> stop("time is up"));
     nextBuyer = driverIndex;
-    if (settings.mode() == Settings.Mode.RESERVE_ONLY) {
+    if (settings.mode().closedLoop()) {
       for (int i = 0; i < share(settings.concurrency()); i++) {
         outstanding++;
         reserveLoop(new SplittableRandom(31L * driverIndex + i), i);
@@ -138,7 +139,11 @@ final class Driver extends VerticleBase {
         ledger.reserved(tickets);
         progress.reserved.incrementAndGet();
         progress.ticketsReserved.addAndGet(tickets.size());
-        reserveLoop(random, loop);
+        if (settings.mode() == Settings.Mode.ORDER_ONLY && !stopping) {
+          order(random, loop, String.valueOf(reply.body().getValue("id")), 0);
+        } else {
+          reserveLoop(random, loop);
+        }
       } else if (stopping) {
         loopDone();
       } else if (reply.status() == 409 && "sold_out".equals(reply.errorCode())) {
@@ -157,6 +162,42 @@ final class Driver extends VerticleBase {
         vertx.setTimer(Math.max(1, wait), id -> reserveLoop(random, loop));
       }
     });
+  }
+
+  /**
+   * The order-only mode: the hold just made is ordered at once (a pending order on a priced event,
+   * a paid one on a free event); overload and rate limits are retried after their Retry-After.
+   */
+  private void order(SplittableRandom random, int loop, String reservationId, int tries) {
+    long t0 = System.nanoTime();
+    String key = settings.idempotencyKeys() ? "bench-o-" + reservationId : null;
+    run.api().order(reservationId, "Bench Buyer", "buyer" + driverIndex + "-" + loop + "@bench.onsale.test", key)
+        .onSuccess(reply -> {
+          if (reply.status() == 201 || reply.status() == 200) {
+            // Counted even after the run stopped: the integrity check must know every order.
+            recorder.success(Step.ORDER, t0);
+            JsonObject body = reply.body();
+            String code = body.getString("code");
+            ledger.orders.put(code, new Ledger.OrderSeen(code, body.getString("secret"),
+                Buyer.tickets(body.getJsonArray("tickets"))));
+            progress.ordered.incrementAndGet();
+            if ("paid".equals(body.getString("status"))) {
+              progress.paidAt(clock.elapsedMillis());
+            }
+            progress.orderAt(clock.elapsedMillis());
+            reserveLoop(random, loop);
+          } else if (reply.retryable() && tries < settings.maxRetries() && !stopping) {
+            recorder.error(Step.ORDER, reply.label());
+            progress.errors.incrementAndGet();
+            long wait = reply.retryAfterSeconds() != null ? reply.retryAfterSeconds() * 1000L : 50;
+            vertx.setTimer(Math.max(1, wait), id -> order(random, loop, reservationId, tries + 1));
+          } else {
+            // The hold stays held (the integrity check counts it so): on to the next reservation.
+            recorder.error(Step.ORDER, reply.label());
+            progress.errors.incrementAndGet();
+            reserveLoop(random, loop);
+          }
+        });
   }
 
   private void loopDone() {
@@ -178,7 +219,7 @@ final class Driver extends VerticleBase {
       vertx.cancelTimer(arrivalTimer);
       arrivalTimer = -1;
     }
-    if (settings.mode() == Settings.Mode.RESERVE_ONLY && outstanding > 0) {
+    if (settings.mode().closedLoop() && outstanding > 0) {
       vertx.setTimer(settings.requestTimeoutMillis() + 1_000L, id -> complete());
     } else {
       complete();

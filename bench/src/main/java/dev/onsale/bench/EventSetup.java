@@ -25,7 +25,10 @@ final class EventSetup {
 
   static JsonObject eventJson(Settings settings) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    boolean reserveOnly = settings.mode() == Settings.Mode.RESERVE_ONLY;
+    boolean reserveOnly = settings.mode().closedLoop();
+    // Likewise the payment window of an order-only run's pending orders: a kept ticket that came
+    // back during the run would be ordered twice, legitimately, and blur the check.
+    boolean orderOnly = settings.mode() == Settings.Mode.ORDER_ONLY;
     // Holds must outlive a reserve-only run: an expired hold is claimable again, which would
     // blur the no-ticket-twice check.
     int holdSeconds = reserveOnly ? Math.max(settings.holdSeconds(), settings.durationSeconds() + 600) : settings.holdSeconds();
@@ -44,6 +47,10 @@ final class EventSetup {
         .put("holdSeconds", holdSeconds)
         .put("waitingRoom", settings.waitingRoom() && !reserveOnly ? "on" : "off")
         .put("preQueue", "fifo")
+        .put("paymentSeconds", orderOnly
+            ? Math.min(86_400, Math.max(settings.pay().paymentSeconds(), settings.durationSeconds() + 600))
+            : settings.pay().paymentSeconds())
+        .put("paymentGraceSeconds", settings.pay().graceSeconds())
         .put("categories", categories(settings));
   }
 
@@ -54,7 +61,7 @@ final class EventSetup {
       int capacity = settings.tickets() / n + (i < settings.tickets() % n ? 1 : 0);
       array.add(new JsonObject()
           .put("name", "Category " + (char) ('A' + i % 26) + (i >= 26 ? String.valueOf(i / 26) : ""))
-          .put("priceCents", 2500 + 1000 * i)
+          .put("priceCents", settings.pay().free() ? 0 : 2500 + 1000 * i)
           .put("currency", "EUR")
           .put("capacity", capacity));
     }

@@ -2,19 +2,24 @@ package dev.onsale.bench;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the buyers were given: each order's tickets as the order answer listed them and as a later
- * fetch of the order showed them, and every ticket a reservation returned. The integrity check
- * compares this with the organizer's stats.
+ * fetch of the order showed them, every ticket a reservation returned, what each buyer did about
+ * paying and what the pay page answered, and each order as read back after the sale. The integrity
+ * check compares this with the organizer's stats: only paid orders own tickets.
  */
 final class Ledger {
 
   record OrderSeen(String code, String secret, List<Ticket> tickets) {}
 
   record Ticket(long id, long categoryId) {}
+
+  /** An order as read back after the sale: its status then, and the tickets it lists. */
+  record FinalOrder(String code, String status, List<Ticket> tickets, String keptUntil) {}
 
   final Map<String, OrderSeen> orders = new ConcurrentHashMap<>();
   final Map<String, OrderSeen> fetched = new ConcurrentHashMap<>();
@@ -23,9 +28,42 @@ final class Ledger {
   final Map<Long, Integer> reservedTickets = new ConcurrentHashMap<>();
   final AtomicLong reservations = new AtomicLong();
   final AtomicLong ticketsRequested = new AtomicLong();
+  /** Tickets asked for by buyers who mean to pay (on time or after a decline; every buyer of a free event). */
+  final AtomicLong ticketsRequestedToPay = new AtomicLong();
+  /** Order code to what its buyer did about the payment. */
+  final Map<String, Settings.Pay.Plan> plans = new ConcurrentHashMap<>();
+  /** The pay page's answers by result ({@code paid}, {@code failed}, {@code late_completed}, {@code session_not_open}, …). */
+  final Map<String, AtomicLong> payResults = new ConcurrentHashMap<>();
+  /** The late buyers' outcomes: {@code paid} within the grace, {@code late_completed}, {@code late_refunded}, session expired. */
+  final Map<String, AtomicLong> lateResults = new ConcurrentHashMap<>();
+  /** Orders whose buyer saw a payment succeed ({@code paid} or {@code late_completed}), and which result. */
+  final Map<String, String> paidByBuyer = new ConcurrentHashMap<>();
+  /** Every order as read back after the sale. */
+  final Map<String, FinalOrder> finals = new ConcurrentHashMap<>();
 
   void reserved(List<Ticket> tickets) {
     reservations.incrementAndGet();
     tickets.forEach(t -> reservedTickets.merge(t.id(), 1, Integer::sum));
+  }
+
+  void payResult(String result) {
+    payResults.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
+  }
+
+  void lateResult(String result) {
+    lateResults.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** The orders read back as paid: the only ones that own tickets. */
+  Map<String, FinalOrder> paidOrders() {
+    Map<String, FinalOrder> paid = new TreeMap<>();
+    finals.values().stream().filter(o -> "paid".equals(o.status())).forEach(o -> paid.put(o.code(), o));
+    return paid;
+  }
+
+  static Map<String, Long> counts(Map<String, AtomicLong> counters) {
+    Map<String, Long> out = new TreeMap<>();
+    counters.forEach((k, v) -> out.put(k, v.get()));
+    return out;
   }
 }

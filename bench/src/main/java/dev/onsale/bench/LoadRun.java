@@ -41,7 +41,7 @@ public final class LoadRun {
       }
       Progress progress = new Progress();
       Ledger ledger = new Ledger();
-      RunClock clock = new RunClock(settings.mode() == Settings.Mode.RESERVE_ONLY ? settings.warmupSeconds() : 0);
+      RunClock clock = new RunClock(settings.mode().closedLoop() ? settings.warmupSeconds() : 0);
       ProgressBar bar = new ProgressBar(settings, progress, clock, console);
       long barTimer = settings.quiet() ? -1 : vertx.setPeriodic(500, id -> bar.tick());
 
@@ -53,7 +53,7 @@ public final class LoadRun {
         finished.add(driver.finished());
         await(vertx.deployVerticle(driver), 60);
       }
-      long limit = (settings.mode() == Settings.Mode.RESERVE_ONLY ? settings.durationSeconds() : settings.timeoutSeconds()) + 60L;
+      long limit = (settings.mode().closedLoop() ? settings.durationSeconds() : settings.timeoutSeconds()) + 60L;
       await(Future.join(finished), limit);
       double seconds = clock.elapsedSeconds();
       if (barTimer >= 0) {
@@ -63,10 +63,18 @@ public final class LoadRun {
       Recorder merged = new Recorder(clock);
       finished.forEach(f -> merged.add(f.result()));
 
+      Double settledAfter = null;
+      if (settings.mode() == Settings.Mode.FULL && !ledger.orders.isEmpty()) {
+        // Every order read back; pending ones once their window and grace are over (bounded).
+        int maxWait = Math.min(900, settings.pay().paymentSeconds() + settings.pay().graceSeconds() + 30);
+        settledAfter = await(FinalOrders.read(vertx, admin, ledger, maxWait), maxWait + 600L);
+      }
+
       JsonObject pdfs = null;
-      if (settings.awaitPdfsSeconds() > 0 && !ledger.orders.isEmpty()) {
+      java.util.Set<String> paidCodes = ledger.paidOrders().keySet();
+      if (settings.awaitPdfsSeconds() > 0 && !paidCodes.isEmpty()) {
         long t0 = System.nanoTime();
-        PdfWaiter waiter = new PdfWaiter(vertx, admin, ledger, settings.awaitPdfsSeconds());
+        PdfWaiter waiter = new PdfWaiter(vertx, admin, ledger, paidCodes, settings.awaitPdfsSeconds());
         boolean ready = await(waiter.await(), settings.awaitPdfsSeconds() + 120L);
         pdfs = new JsonObject()
             .put("allReady", ready)
@@ -78,6 +86,7 @@ public final class LoadRun {
       JsonObject stats = statsReply.ok() ? statsReply.body() : new JsonObject().put("error", statsReply.label());
       List<IntegrityCheck.Check> checks = switch (settings.mode()) {
         case RESERVE_ONLY -> IntegrityCheck.reserveOnly(event, stats, ledger);
+        case ORDER_ONLY -> IntegrityCheck.orderOnly(event, stats, ledger);
         case FULL -> IntegrityCheck.full(event, stats, ledger, progress, settings);
         case JOIN_ONLY -> IntegrityCheck.joinOnly(stats, progress, settings);
       };
@@ -107,7 +116,7 @@ public final class LoadRun {
         checks.add(0, new IntegrityCheck.Check("organizer stats readable", false, "GET stats answered " + statsReply.label()));
       }
       Report report = Report.build(settings, event, clock, seconds, progress, ledger, merged, stats, checks, pdfs);
-      report.json().put("serverInvariants", serverInvariants);
+      report.json().put("serverInvariants", serverInvariants).put("ordersReadBackAfterSeconds", settledAfter);
       return report;
     } finally {
       await(vertx.close(), 30);

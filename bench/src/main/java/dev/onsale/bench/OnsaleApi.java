@@ -92,6 +92,39 @@ final class OnsaleApi {
     return send(request(HttpMethod.GET, "/api/v1/orders/" + encode(code) + "?secret=" + encode(secret)), null);
   }
 
+  /**
+   * Opens an order's {@code payment.url} as the buyer's browser does, without following the 303:
+   * its {@code Location} (the provider's checkout, or the order page) comes back in the reply's
+   * body as {@code location}.
+   */
+  Future<Reply> openPayment(String url) {
+    String path = url.startsWith("http://") || url.startsWith("https://") ? url : baseUrl + url;
+    HttpRequest<Buffer> request = client.requestAbs(HttpMethod.GET, path)
+        .timeout(timeoutMillis)
+        .followRedirects(false)
+        .putHeader("Accept", "text/html");
+    return request.send()
+        .map(response -> {
+          Reply reply = Reply.of(response);
+          String location = response.getHeader("Location");
+          return location == null ? reply : new Reply(reply.status(), reply.body().copy().put("location", location),
+              reply.retryAfterSeconds(), reply.problem());
+        })
+        .otherwise(Reply::failed);
+  }
+
+  /** The test provider's page: "Pay" ({@code succeed}) or "Decline" ({@code fail}). */
+  Future<Reply> testPayment(String paymentId, boolean pay) {
+    return send(request(HttpMethod.POST, "/api/v1/payments/test/" + encode(paymentId) + (pay ? "/succeed" : "/fail")),
+        new JsonObject());
+  }
+
+  /** A new payment attempt for a pending order, after a decline. */
+  Future<Reply> newPaymentAttempt(String code, String secret) {
+    return send(request(HttpMethod.POST, "/api/v1/orders/" + encode(code) + "/payment?secret=" + encode(secret)),
+        new JsonObject());
+  }
+
   Future<Reply> get(String pathAndQuery, boolean asAdmin) {
     return send(asAdmin ? admin(HttpMethod.GET, pathAndQuery) : request(HttpMethod.GET, pathAndQuery), null);
   }

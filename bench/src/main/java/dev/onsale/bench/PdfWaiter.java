@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * After the sale: re-reads every order until each of its tickets has a PDF link, so the report
+ * After the sale: re-reads every paid order until each of its tickets has a PDF link, so the report
  * tells how long the workers took to render all PDFs (the mail follows the PDFs).
  */
 final class PdfWaiter {
@@ -22,12 +22,13 @@ final class PdfWaiter {
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final Promise<Boolean> done = Promise.promise();
 
-  PdfWaiter(Vertx vertx, OnsaleApi api, Ledger ledger, int seconds) {
+  /** Waits for the PDFs of the orders named (the paid ones: only those get PDFs). */
+  PdfWaiter(Vertx vertx, OnsaleApi api, Ledger ledger, java.util.Collection<String> codes, int seconds) {
     this.vertx = vertx;
     this.api = api;
     this.ledger = ledger;
     this.deadlineNanos = System.nanoTime() + seconds * 1_000_000_000L;
-    pending.addAll(ledger.orders.keySet());
+    pending.addAll(codes);
   }
 
   /** True when every order's PDFs were ready before the deadline. */

@@ -11,6 +11,10 @@ final class Progress {
   final AtomicLong reserved = new AtomicLong();
   final AtomicLong ordered = new AtomicLong();
   final AtomicLong fetched = new AtomicLong();
+  /** Orders the buyers saw paid: at ordering (free), or by a payment (on time, after a decline, late). */
+  final AtomicLong paid = new AtomicLong();
+  /** Buyers who left their order unpaid (abandoned, a late payment refused, or --no-pay). */
+  final AtomicLong unpaid = new AtomicLong();
   final AtomicLong soldOut = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
   final AtomicLong finished = new AtomicLong();
@@ -20,6 +24,14 @@ final class Progress {
   final AtomicLong firstSoldOutMillis = new AtomicLong(-1);
   /** Milliseconds after the start of the last order placed. */
   final AtomicLong lastOrderMillis = new AtomicLong(-1);
+
+  /** Milliseconds after the start when a buyer last saw tickets become sold (an order paid); -1 until then. */
+  final AtomicLong lastPaidMillis = new AtomicLong(-1);
+
+  void paidAt(long millis) {
+    paid.incrementAndGet();
+    lastPaidMillis.accumulateAndGet(millis, Math::max);
+  }
 
   void soldOutAt(long millis) {
     firstSoldOutMillis.compareAndSet(-1, millis);

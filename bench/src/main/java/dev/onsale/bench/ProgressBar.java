@@ -42,22 +42,22 @@ final class ProgressBar {
 
   private String line(long now) {
     double seconds = now / 1000.0;
-    if (settings.mode() == Settings.Mode.RESERVE_ONLY) {
+    if (settings.mode().closedLoop()) {
       long reserved = progress.reserved.get();
       double rate = now > lastMillis ? (reserved - lastReserved) * 1000.0 / (now - lastMillis) : 0;
       lastReserved = reserved;
       lastMillis = now;
       double fraction = Math.min(1, seconds / Math.max(1, settings.durationSeconds()));
-      return String.format(Locale.ROOT, "%s %5.1f/%d s | reservations %d (%.0f/s now) | tickets %d | errors %d",
+      return String.format(Locale.ROOT, "%s %5.1f/%d s | reservations %d (%.0f/s now) | tickets %d | orders %d | errors %d",
           bar(fraction), seconds, settings.durationSeconds(), reserved, rate, progress.ticketsReserved.get(),
-          progress.errors.get());
+          progress.ordered.get(), progress.errors.get());
     }
     long finished = progress.finished.get();
     double fraction = settings.buyers() == 0 ? 1 : finished / (double) settings.buyers();
     return String.format(Locale.ROOT,
-        "%s %d/%d buyers | joined %d admitted %d reserved %d ordered %d sold out %d failed %d | errors %d | %.1f s",
+        "%s %d/%d buyers | joined %d admitted %d reserved %d ordered %d paid %d sold out %d failed %d | errors %d | %.1f s",
         bar(fraction), finished, settings.buyers(), progress.joined.get(), progress.admitted.get(),
-        progress.reserved.get(), progress.ordered.get(), progress.soldOut.get(), progress.failed.get(),
+        progress.reserved.get(), progress.ordered.get(), progress.paid.get(), progress.soldOut.get(), progress.failed.get(),
         progress.errors.get(), seconds);
   }
 

@@ -33,11 +33,19 @@ final class Recorder {
 
   /** One answer the buyer expected (2xx, or a sold-out 409). */
   void success(Step step, long startNanos) {
+    elapsed(step, System.nanoTime() - startNanos);
+  }
+
+  /**
+   * One expected answer whose latency is {@code nanos}, ending now: a step made of several calls
+   * (the pay step: open the page, then press a button) records their sum, without the think time.
+   */
+  void elapsed(Step step, long nanos) {
     long now = System.nanoTime();
     if (!clock.measuring(now)) {
       return;
     }
-    latencies.get(step).recordValue(Math.min(MAX_MICROS, Math.max(0, (now - startNanos) / 1000)));
+    latencies.get(step).recordValue(Math.min(MAX_MICROS, Math.max(0, nanos / 1000)));
     bucket(now)[step.ordinal()]++;
     long[] span = window.computeIfAbsent(step, s -> new long[] {now, now, 0});
     span[1] = now;

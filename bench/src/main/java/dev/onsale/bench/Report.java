@@ -32,15 +32,17 @@ public record Report(JsonObject json) {
         .put("event", event.toJson())
         .put("durationSeconds", round(seconds))
         .put("buyers", new JsonObject()
-            .put("total", settings.mode() != Settings.Mode.RESERVE_ONLY ? settings.buyers() : 0)
+            .put("total", !settings.mode().closedLoop() ? settings.buyers() : 0)
             .put("joined", progress.joined.get())
             .put("admitted", progress.admitted.get())
             .put("reserved", progress.reserved.get())
             .put("ordered", progress.ordered.get())
             .put("fetched", progress.fetched.get())
+            .put("paid", progress.paid.get())
+            .put("unpaid", progress.unpaid.get())
             .put("soldOut", progress.soldOut.get())
             .put("failed", progress.failed.get())
-            .put("unfinished", settings.mode() != Settings.Mode.RESERVE_ONLY
+            .put("unfinished", !settings.mode().closedLoop()
                 ? settings.buyers() - progress.finished.get() : 0))
         .put("ticketsReserved", progress.ticketsReserved.get())
         .put("ticketsOrdered", ledger.orders.values().stream().mapToLong(o -> o.tickets().size()).sum());
@@ -69,6 +71,12 @@ public record Report(JsonObject json) {
         .put("soldOutAnswers", recorder.soldOutAnswers())
         .put("timeToSoldOutSeconds", progress.firstSoldOutMillis.get() < 0 ? null : progress.firstSoldOutMillis.get() / 1000.0)
         .put("saleFinishedSeconds", progress.lastOrderMillis.get() < 0 ? null : progress.lastOrderMillis.get() / 1000.0)
+        .put("lastTicketSoldSeconds", progress.lastPaidMillis.get() < 0 ? null : progress.lastPaidMillis.get() / 1000.0)
+        .put("soldOutReached", soldOutReached(stats, settings))
+        .put("timeToSellOutSeconds", soldOutReached(stats, settings) && progress.lastPaidMillis.get() >= 0
+            ? progress.lastPaidMillis.get() / 1000.0 : null)
+        .put("orders", ordersJson(ledger))
+        .put("payments", paymentsJson(settings, ledger))
         .put("timeline", timeline(recorder))
         .put("pdfs", pdfs)
         .put("stats", stats);
@@ -78,6 +86,61 @@ public record Report(JsonObject json) {
         .put("passed", checks.stream().allMatch(IntegrityCheck.Check::passed))
         .put("checks", checkArray));
     return new Report(json);
+  }
+
+  /** Every category sold up to a remainder smaller than the largest request (all of a request or none). */
+  static boolean soldOutReached(JsonObject stats, Settings settings) {
+    JsonArray categories = stats.getJsonArray("categories");
+    if (categories == null || categories.isEmpty()) {
+      return false;
+    }
+    long maxRemainder = Math.max(0, settings.quantityMax() - 1);
+    for (int i = 0; i < categories.size(); i++) {
+      JsonObject c = categories.getJsonObject(i);
+      if (c.getLong("capacity", 0L) - c.getLong("sold", 0L) > maxRemainder) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Orders placed, and by the status they were read back with after the sale. */
+  private static JsonObject ordersJson(Ledger ledger) {
+    JsonObject byStatus = new JsonObject();
+    new java.util.TreeMap<>(ledger.finals.values().stream().collect(java.util.stream.Collectors.groupingBy(
+        Ledger.FinalOrder::status, java.util.stream.Collectors.counting()))).forEach(byStatus::put);
+    return new JsonObject().put("placed", ledger.orders.size()).put("readBack", ledger.finals.size()).put("byStatus", byStatus);
+  }
+
+  /** What the buyers meant to do about paying, and what the pay page answered them. */
+  private static JsonObject paymentsJson(Settings settings, Ledger ledger) {
+    JsonObject plans = new JsonObject();
+    for (Settings.Pay.Plan plan : Settings.Pay.Plan.values()) {
+      plans.put(planKey(plan), ledger.plans.values().stream().filter(p -> p == plan).count());
+    }
+    JsonObject results = new JsonObject();
+    Ledger.counts(ledger.payResults).forEach(results::put);
+    JsonObject late = new JsonObject();
+    Ledger.counts(ledger.lateResults).forEach(late::put);
+    Settings.Pay pay = settings.pay();
+    return new JsonObject()
+        .put("pay", pay.on()).put("free", pay.free())
+        .put("declineShare", pay.declineShare()).put("abandonShare", pay.abandonShare()).put("lateShare", pay.lateShare())
+        .put("lateByMillis", pay.lateByMillis())
+        .put("paymentSeconds", pay.paymentSeconds()).put("paymentGraceSeconds", pay.graceSeconds())
+        .put("ticketsRequestedToPay", ledger.ticketsRequestedToPay.get())
+        .put("plans", plans)
+        .put("results", results)
+        .put("late", late);
+  }
+
+  static String planKey(Settings.Pay.Plan plan) {
+    return switch (plan) {
+      case PAY -> "pay";
+      case DECLINE_THEN_PAY -> "declineThenPay";
+      case ABANDON -> "abandon";
+      case LATE -> "late";
+    };
   }
 
   static String percentileKey(double p) {
@@ -99,7 +162,11 @@ public record Report(JsonObject json) {
         .put("thinkMillis", s.thinkMillis()).put("pollMinMillis", s.pollMinMillis()).put("pollMaxMillis", s.pollMaxMillis())
         .put("connections", s.connections()).put("eventLoops", s.eventLoops())
         .put("concurrency", s.concurrency()).put("durationSeconds", s.durationSeconds())
-        .put("warmupSeconds", s.warmupSeconds()).put("idempotencyKeys", s.idempotencyKeys()).put("saleDelaySeconds", s.saleDelaySeconds());
+        .put("warmupSeconds", s.warmupSeconds()).put("idempotencyKeys", s.idempotencyKeys()).put("saleDelaySeconds", s.saleDelaySeconds())
+        .put("pay", s.pay().on()).put("free", s.pay().free()).put("declineShare", s.pay().declineShare())
+        .put("abandonShare", s.pay().abandonShare()).put("lateShare", s.pay().lateShare())
+        .put("lateByMillis", s.pay().lateByMillis()).put("paymentSeconds", s.pay().paymentSeconds())
+        .put("paymentGraceSeconds", s.pay().graceSeconds());
   }
 
   private static JsonArray curve(Histogram h) {
@@ -149,10 +216,13 @@ public record Report(JsonObject json) {
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "%nOnsale bench, %s mode, %.1f s%n", json.getString("mode"), json.getDouble("durationSeconds")));
     JsonObject b = json.getJsonObject("buyers");
-    if (!"reserve-only".equals(json.getString("mode"))) {
-      s.append(String.format(Locale.ROOT, "buyers %d: joined %d, admitted %d, reserved %d, ordered %d, sold out %d, failed %d, unfinished %d%n",
+    if ("order-only".equals(json.getString("mode"))) {
+      s.append(String.format(Locale.ROOT, "reservations %d, tickets %d, orders %d (paid at once %d)%n", b.getLong("reserved"),
+          json.getLong("ticketsReserved"), b.getLong("ordered"), b.getLong("paid", 0L)));
+    } else if (!"reserve-only".equals(json.getString("mode"))) {
+      s.append(String.format(Locale.ROOT, "buyers %d: joined %d, admitted %d, reserved %d, ordered %d, paid %d, unpaid %d, sold out %d, failed %d, unfinished %d%n",
           b.getLong("total"), b.getLong("joined"), b.getLong("admitted"), b.getLong("reserved"), b.getLong("ordered"),
-          b.getLong("soldOut"), b.getLong("failed"), b.getLong("unfinished")));
+          b.getLong("paid", 0L), b.getLong("unpaid", 0L), b.getLong("soldOut"), b.getLong("failed"), b.getLong("unfinished")));
     } else {
       s.append(String.format(Locale.ROOT, "reservations %d, tickets %d%n", b.getLong("reserved"), json.getLong("ticketsReserved")));
     }
@@ -174,6 +244,24 @@ public record Report(JsonObject json) {
     }
     if (json.getValue("saleFinishedSeconds") != null) {
       s.append("last order after ").append(json.getValue("saleFinishedSeconds")).append(" s\n");
+    }
+    JsonObject orders = json.getJsonObject("orders");
+    if (orders != null && orders.getLong("placed", 0L) > 0) {
+      s.append("orders ").append(orders.getLong("placed")).append(" placed, read back after the sale by status: ")
+          .append(orders.getJsonObject("byStatus").encode()).append('\n');
+    }
+    JsonObject payments = json.getJsonObject("payments");
+    if (payments != null && !payments.getJsonObject("results").isEmpty()) {
+      s.append("payments: plans ").append(payments.getJsonObject("plans").encode())
+          .append(", pay page results ").append(payments.getJsonObject("results").encode());
+      if (!payments.getJsonObject("late").isEmpty()) {
+        s.append(", late buyers ").append(payments.getJsonObject("late").encode());
+      }
+      s.append('\n');
+    }
+    if (json.getValue("lastTicketSoldSeconds") != null) {
+      s.append("last ticket sold (order paid) after ").append(json.getValue("lastTicketSoldSeconds")).append(" s; ")
+          .append(json.getBoolean("soldOutReached", false) ? "sold out" : "NOT sold out").append('\n');
     }
     JsonObject pdfs = json.getJsonObject("pdfs");
     if (pdfs != null) {

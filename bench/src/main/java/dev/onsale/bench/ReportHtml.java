@@ -53,7 +53,23 @@ final class ReportHtml {
     h.append("<tr><td>tickets reserved</td><td>").append(r.getValue("ticketsReserved")).append("</td></tr>")
         .append("<tr><td>tickets ordered</td><td>").append(r.getValue("ticketsOrdered")).append("</td></tr>")
         .append("<tr><td>first sold-out answer (s)</td><td>").append(orDash(r.getValue("timeToSoldOutSeconds"))).append("</td></tr>")
-        .append("<tr><td>last order (s)</td><td>").append(orDash(r.getValue("saleFinishedSeconds"))).append("</td></tr>");
+        .append("<tr><td>last order (s)</td><td>").append(orDash(r.getValue("saleFinishedSeconds"))).append("</td></tr>")
+        .append("<tr><td>last ticket sold, order paid (s)</td><td>").append(orDash(r.getValue("lastTicketSoldSeconds")))
+        .append(r.getBoolean("soldOutReached", false) ? ", sold out" : "").append("</td></tr>");
+    JsonObject orders = r.getJsonObject("orders");
+    if (orders != null) {
+      orders.getJsonObject("byStatus", new JsonObject()).forEach(e -> h.append("<tr><td>orders ").append(esc(e.getKey()))
+          .append(" after the sale</td><td>").append(e.getValue()).append("</td></tr>"));
+    }
+    JsonObject payments = r.getJsonObject("payments");
+    if (payments != null) {
+      payments.getJsonObject("plans", new JsonObject()).forEach(e -> h.append("<tr><td>buyers planning: ")
+          .append(esc(e.getKey())).append("</td><td>").append(e.getValue()).append("</td></tr>"));
+      payments.getJsonObject("results", new JsonObject()).forEach(e -> h.append("<tr><td>pay page answered ")
+          .append(esc(e.getKey())).append("</td><td>").append(e.getValue()).append("</td></tr>"));
+      payments.getJsonObject("late", new JsonObject()).forEach(e -> h.append("<tr><td>late buyers: ")
+          .append(esc(e.getKey())).append("</td><td>").append(e.getValue()).append("</td></tr>"));
+    }
     JsonObject pdfs = r.getJsonObject("pdfs");
     if (pdfs != null) {
       h.append("<tr><td>all PDFs ready</td><td>").append(pdfs.getBoolean("allReady") ? "yes" : "no").append(", ")

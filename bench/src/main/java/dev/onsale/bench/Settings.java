@@ -38,11 +38,52 @@ record Settings(
     boolean serverInvariants,
     Path out,
     boolean quiet,
-    String label) {
+    String label,
+    Pay pay) {
 
-  enum Mode { FULL, RESERVE_ONLY, JOIN_ONLY }
+  enum Mode {
+    FULL, RESERVE_ONLY, ORDER_ONLY, JOIN_ONLY;
+
+    /** A fixed number of requests in flight for a fixed time, waiting room off (not buyers arriving). */
+    boolean closedLoop() {
+      return this == RESERVE_ONLY || this == ORDER_ONLY;
+    }
+  }
 
   enum Arrival { ALL, RAMP }
+
+  /**
+   * How buyers pay a priced order through the {@code test} provider. Shares are of the buyers
+   * whose order asks for a payment; the rest pay at once.
+   *
+   * @param on pay orders that ask for it (off: leave every pending order unpaid)
+   * @param free create the event with free tickets (priceCents 0): orders are paid when placed
+   * @param declineShare decline once, then pay a new attempt
+   * @param abandonShare open the pay page and never pay
+   * @param lateShare open the pay page, wait past the window's end, then pay
+   * @param lateByMillis how far past {@code payment.expiresAt} a late buyer presses "Pay"
+   * @param paymentSeconds the created event's payment window
+   * @param graceSeconds the created event's grace after the window
+   */
+  record Pay(boolean on, boolean free, double declineShare, double abandonShare, double lateShare, int lateByMillis,
+             int paymentSeconds, int graceSeconds) {
+
+    /** What one buyer will do with its payment, drawn once from the shares. */
+    enum Plan { PAY, DECLINE_THEN_PAY, ABANDON, LATE }
+
+    Plan draw(double u) {
+      if (u < declineShare) {
+        return Plan.DECLINE_THEN_PAY;
+      }
+      if (u < declineShare + abandonShare) {
+        return Plan.ABANDON;
+      }
+      if (u < declineShare + abandonShare + lateShare) {
+        return Plan.LATE;
+      }
+      return Plan.PAY;
+    }
+  }
 
   /** When buyer {@code index} arrives, in milliseconds after the run starts. */
   long arrivalMillis(int index) {

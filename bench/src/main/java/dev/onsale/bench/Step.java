@@ -6,6 +6,10 @@ public enum Step {
   STATUS("status"),
   RESERVE("reserve"),
   ORDER("order"),
+  /** Open {@code payment.url} (its 303 counted, not followed) and press "Pay" or "Decline": one sample. */
+  PAY("pay"),
+  /** A new payment attempt after a decline ({@code POST /api/v1/orders/{code}/payment}). */
+  ATTEMPT("new attempt"),
   FETCH("fetch order");
 
   private final String label;
