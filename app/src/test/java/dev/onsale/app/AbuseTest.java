@@ -302,8 +302,13 @@ class AbuseTest {
         .replace("{reservationId}", reservationId)
         .replace("{code}", orderCode)
         .replace("{file}", orderTicketId + ".pdf")
-        .replace("{webhookId}", "1");
+        .replace("{webhookId}", "1")
+        .replace("{paymentId}", UNKNOWN_PAYMENT)
+        .replace("{provider}", "test");
   }
+
+  /** A payment id of the right shape that no payment has: the test provider's endpoints answer 404. */
+  static final String UNKNOWN_PAYMENT = "00000000-0000-4000-8000-000000000000";
 
   static Stream<Arguments> cases() {
     List<Case> cases = new ArrayList<>();
@@ -319,7 +324,7 @@ class AbuseTest {
       Map<String, String> auth = organizer ? admin : Map.of();
       long eventForBody = template.contains("reservations") && template.contains("events") ? open : open;
       // 1. hostile path parameters
-      for (String param : List.of("{eventId}", "{reservationId}", "{code}", "{file}", "{webhookId}")) {
+      for (String param : List.of("{eventId}", "{reservationId}", "{code}", "{file}", "{webhookId}", "{paymentId}")) {
         if (!template.contains(param)) {
           continue;
         }

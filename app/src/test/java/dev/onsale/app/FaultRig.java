@@ -55,7 +55,8 @@ final class FaultRig {
         .put("maxTicketsPerOrder", 4).put("holdSeconds", 300)
         .put("waitingRoom", waitingRoom ? "on" : "off")
         .put("categories", new JsonArray().add(new JsonObject()
-            .put("name", "Standing").put("priceCents", 5000).put("currency", "EUR").put("capacity", capacity)));
+            // Free tickets: these tests are about processes and services failing, so orders are paid at once.
+            .put("name", "Standing").put("priceCents", 0).put("currency", "EUR").put("capacity", capacity)));
     TestHttp.Answer answer = http.post("/api/v1/admin/events", body, admin());
     if (answer.status() != 201) {
       throw new AssertionError("create event: " + answer.status() + " " + answer.raw());

@@ -62,6 +62,9 @@ class OrderExportTest {
       TestHttp.Answer order = http.post("/api/v1/reservations/" + hold + "/order", new JsonObject().put("buyer",
           new JsonObject().put("name", name).put("email", "buyer@example.org")), Map.of());
       assertThat(order.status()).isEqualTo(201);
+      if (name.startsWith("Ada")) {
+        payWithTestProvider(order.json());
+      }
     }
 
     TestHttp.Answer started = http.post("/api/v1/admin/events/" + eventId + "/orders/export", new JsonObject(), admin());
@@ -87,7 +90,15 @@ class OrderExportTest {
     assertThat(lines).hasSize(4);
     assertThat(lines.get(0)).isEqualTo("code,status,buyer_name,buyer_email,tickets,total_cents,currency,created_at");
     assertThat(lines.get(1)).contains(",paid,Ada Lovelace,buyer@example.org,2,5000,EUR,");
-    assertThat(lines.get(2)).contains(",\"'=HYPERLINK(\"\"http://evil\"\")\",");
+    assertThat(lines.get(2)).contains(",pending,\"'=HYPERLINK(\"\"http://evil\"\")\",");
     assertThat(lines.get(3)).contains(",\"Grace \"\"Amazing\"\" Hopper\",");
+  }
+
+  /** Pays a pending order as its buyer would: opens payment.url, then "Pay" on the test provider's page. */
+  private void payWithTestProvider(JsonObject order) {
+    http.get(order.getJsonObject("payment").getString("url"));
+    TestHttp.Answer paid = http.post("/api/v1/payments/test/" + order.getJsonObject("payment").getString("id") + "/succeed",
+        new JsonObject(), Map.of());
+    assertThat(paid.status()).isEqualTo(200);
   }
 }

@@ -18,8 +18,8 @@ final class OrderExport {
 
   static final String TYPE = dev.onsale.common.JobTypes.ORDERS_EXPORT;
   static final String SELECT_ORDERS = """
-      SELECT o.code, o.status, o.buyer_name, o.buyer_email, o.total_cents, o.currency, o.created_at,
-             (SELECT count(*) FROM order_tickets ot WHERE ot.order_id = o.id) AS tickets
+      SELECT o.code, order_status_now(o.status, o.keep_until) AS status, o.buyer_name, o.buyer_email, o.total_cents,
+             o.currency, o.created_at, o.ticket_count AS tickets
         FROM orders o WHERE o.event_id = $1 ORDER BY o.id""";
   static final String MARK_READY = """
       UPDATE order_exports SET status = 'ready', path = $2, orders = $3, finished_at = now() WHERE id = $1""";
