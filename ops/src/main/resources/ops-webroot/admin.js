@@ -29,7 +29,7 @@
     name: 'Name', slug: 'Slug', venue: 'Venue', startsAt: 'Event start', queueOpensAt: 'Queue opening',
     saleStartsAt: 'Sale start', saleEndsAt: 'Sale end', admissionRatePerMinute: 'Admission rate',
     maxActiveShoppers: 'Max shoppers at once', maxTicketsPerOrder: 'Max tickets per order',
-    holdSeconds: 'Hold', waitingRoom: 'Waiting room', preQueue: 'Before the sale', paused: 'Pause',
+    holdSeconds: 'Hold', paymentSeconds: 'Time to pay', paymentGraceSeconds: 'Payment grace', waitingRoom: 'Waiting room', preQueue: 'Before the sale', paused: 'Pause',
     categories: 'Ticket categories', priceCents: 'price', currency: 'currency', capacity: 'capacity'
   };
   // The inputs each field is entered in, to mark the one that was refused.
@@ -37,6 +37,7 @@
     name: 'c-name', slug: 'c-slug', venue: 'c-venue', startsAt: 'c-startsAt', queueOpensAt: 'c-queueOpensAt',
     saleStartsAt: 'c-saleStartsAt', saleEndsAt: 'c-saleEndsAt', admissionRatePerMinute: 'c-rate',
     maxActiveShoppers: 'c-maxActive', maxTicketsPerOrder: 'c-maxTickets', holdSeconds: 'c-hold',
+    paymentSeconds: 'c-payMinutes', paymentGraceSeconds: 'c-payGrace',
     waitingRoom: 'c-waitingRoom', preQueue: 'c-preQueue'
   };
 
@@ -149,6 +150,12 @@
       $('st-held').textContent = O.fmt(stats.held);
       $('st-available').textContent = O.fmt(stats.available) + ' / ' + O.fmt(stats.capacity);
       $('st-orders').textContent = O.fmt(stats.orders);
+      $('st-pending').textContent = O.fmt(stats.pending);
+      if (stats.refundTroubleOrders > 0) {
+        loadRefundTrouble(id);
+      } else {
+        $('refunds').hidden = true;
+      }
       var body = document.querySelector('#st-categories tbody');
       body.textContent = '';
       (stats.categories || []).forEach(function (c) {
@@ -160,6 +167,34 @@
       say($('patch-result'), 'Could not read sales: ' + failure.message, true);
     }).then(function () {
       refreshTimer = setTimeout(refreshStats, REFRESH_MS);
+    });
+  }
+
+  /** Orders whose refund failed or is owed by hand, each with what the organizer can do about it. */
+  function loadRefundTrouble(id) {
+    Promise.all(['refund_failed', 'refund_due'].map(function (status) {
+      return O.api('GET', '/api/v1/admin/events/' + id + '/orders?status=' + status + '&limit=50');
+    })).then(function (pages) {
+      var list = $('refund-list');
+      list.textContent = '';
+      pages.forEach(function (page, i) {
+        (page.orders || []).forEach(function (order) {
+          var failed = i === 0;
+          var button = O.el('button', { type: 'button', className: 'secondary',
+            text: failed ? 'Retry refund' : 'Mark refunded' });
+          button.addEventListener('click', function () {
+            button.disabled = true;
+            O.api('POST', '/api/v1/admin/orders/' + encodeURIComponent(order.code) + (failed ? '/refund-retry' : '/refund-confirmed'), {})
+              .then(function () { refreshStats(); }, function (failure) {
+                button.disabled = false;
+                say($('patch-result'), inWords(failure), true);
+              });
+          });
+          list.appendChild(O.el('li', {}, [O.el('span', { text: order.code + ' · ' + order.buyer.name + ' · '
+            + (failed ? 'refund failed' : 'refund by hand') + ' · ' + (order.totalCents / 100).toFixed(2) + ' ' + order.currency + ' ' }), button]));
+        });
+      });
+      $('refunds').hidden = list.children.length === 0;
     });
   }
 
@@ -218,6 +253,8 @@
       maxActiveShoppers: parseInt($('c-maxActive').value, 10),
       maxTicketsPerOrder: parseInt($('c-maxTickets').value, 10),
       holdSeconds: parseInt($('c-hold').value, 10),
+      paymentSeconds: Math.round(parseFloat($('c-payMinutes').value) * 60),
+      paymentGraceSeconds: parseInt($('c-payGrace').value, 10),
       waitingRoom: $('c-waitingRoom').value,
       preQueue: $('c-preQueue').value,
       categories: categories

@@ -64,8 +64,10 @@
         stat('shopping now', p + 'active'),
         stat('reservations / s', p + 'rps'),
         stat('orders / s', p + 'ops'),
-        stat('tickets left', p + 'left')
+        stat('tickets left', p + 'left'),
+        stat('awaiting payment', p + 'pending')
       ]),
+      O.el('p', { className: 'alert-line', id: p + 'refunds', hidden: '' }),
       O.el('table', { className: 'grid categories' }, [
         O.el('thead', {}, [O.el('tr', {}, [O.el('th', { text: 'Category' }), O.el('th', { className: 'num', text: 'Left' }),
           O.el('th', { className: 'num', text: 'Capacity' }), O.el('th', { className: 'barcell', text: '' })])]),
@@ -93,7 +95,8 @@
 
   function eventState(event, now) {
     if (event.paused) return ['paused', 'warn'];
-    if (event.capacity !== null && event.available === 0 && event.held === 0) return ['sold out', 'muted'];
+    if (event.capacity !== null && event.available === 0 && event.held === 0 && !event.pending) return ['sold out', 'muted'];
+    if (event.capacity !== null && event.available === 0) return ['all in baskets', 'warn'];
     if (event.saleEndsAt && now >= event.saleEndsAt) return ['ended', 'muted'];
     if (event.saleStartsAt && now >= event.saleStartsAt) return ['on sale', 'ok'];
     if (event.queueOpensAt && now >= event.queueOpensAt) return ['queue open', 'info'];
@@ -124,6 +127,13 @@
     document.getElementById(p + 'ops').textContent = O.fmt(ops, 1);
     document.getElementById(p + 'left').textContent = event.available === null ? '–'
       : O.fmt(event.available) + ' / ' + O.fmt(event.capacity);
+    document.getElementById(p + 'pending').textContent = event.pending === null || event.pending === undefined ? '–' : O.fmt(event.pending);
+    var refunds = document.getElementById(p + 'refunds');
+    var trouble = [];
+    if (event.refundsFailed > 0) trouble.push(O.fmt(event.refundsFailed) + ' refund' + (event.refundsFailed === 1 ? '' : 's') + ' failed at the payment provider (retry on the organizer page)');
+    if (event.refundsDue > 0) trouble.push(O.fmt(event.refundsDue) + ' refund' + (event.refundsDue === 1 ? '' : 's') + ' to make by hand');
+    refunds.textContent = trouble.length ? 'ALERT · ' + trouble.join('; ') : '';
+    refunds.hidden = trouble.length === 0;
 
     var body = document.getElementById(p + 'cats');
     body.textContent = '';

@@ -87,6 +87,10 @@ final class Demo implements Callable<Integer> {
     } else {
       System.out.println("  Mails go to:           " + config.smtpHost() + ":" + config.smtpPort());
     }
+    String provider = config.setting("ONSALE_PAYMENT_PROVIDER", "test");
+    System.out.println("  Payments:              " + ("test".equals(provider)
+        ? "the test provider: after checkout its own page offers Pay and Decline; no money moves"
+        : "the " + provider + " provider (ONSALE_PAYMENT_PROVIDER)"));
     System.out.println("  Organizer token:       " + config.adminToken());
     System.out.println("  Event id:              " + event.getLong("id") + " (sale starts "
         + event.getString("saleStartsAt") + ")");

@@ -348,7 +348,13 @@ class AbuseTest {
       }
       // 2. hostile bodies
       if (hasBody) {
-        hostileBodies().forEach((name, body) -> cases.add(new Case(op, name, method, fill(template, eventForBody), body, auth)));
+        // An optional body (the queue join's) may be empty or an empty object: those two are not hostile there.
+        boolean required = Boolean.TRUE.equals(((Map<?, ?>) spec.get("requestBody")).get("required"));
+        hostileBodies().forEach((name, body) -> {
+          if (required || !(name.equals("an empty body") || name.equals("an empty object"))) {
+            cases.add(new Case(op, name, method, fill(template, eventForBody), body, auth));
+          }
+        });
       }
       // 3. organizer tokens
       if (organizer) {

@@ -147,6 +147,7 @@ class AdminAndOpsBrowserTest {
         String id = new JsonObject(hold.body()).getString("id");
         HttpResponse<String> order = post(base + "/api/v1/reservations/" + id + "/order", buyer(i), admission);
         if (order.statusCode() == 201) {
+          payWithTestProvider(base, new JsonObject(order.body()), failures);
           orders.incrementAndGet();
         } else {
           failures.add("order " + order.statusCode() + " " + order.body());
@@ -294,6 +295,25 @@ class AdminAndOpsBrowserTest {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The buyer pays as the test provider's page would let them: open payment.url, then "Pay". */
+  private void payWithTestProvider(String base, JsonObject order, java.util.List<String> failures) {
+    JsonObject payment = order.getJsonObject("payment");
+    if (payment == null) {
+      return;
+    }
+    try {
+      http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + payment.getString("url"))).GET().build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (Exception e) {
+      failures.add("open payment " + e);
+      return;
+    }
+    HttpResponse<String> paid = post(base + "/api/v1/payments/test/" + payment.getString("id") + "/succeed", new JsonObject(), null);
+    if (paid.statusCode() != 200) {
+      failures.add("pay " + paid.statusCode() + " " + paid.body());
     }
   }
 }

@@ -31,6 +31,12 @@ final class OverviewReader {
       "SELECT event_id, count(*) AS n FROM reservations WHERE event_id = ANY($1) GROUP BY event_id";
   static final String ORDERS_PER_EVENT =
       "SELECT event_id, count(*) AS n FROM orders WHERE event_id = ANY($1) GROUP BY event_id";
+  /** Refunds a person must look at: failed at the provider, or owed by hand (bank transfers). */
+  static final String REFUND_TROUBLE_PER_EVENT = """
+      SELECT event_id, count(*) FILTER (WHERE status = 'refund_failed') AS failed,
+             count(*) FILTER (WHERE status = 'refund_due') AS due
+        FROM payments WHERE event_id = ANY($1) AND status IN ('refund_failed', 'refund_due')
+       GROUP BY event_id""";
   static final String CATEGORIES_OF_EVENTS =
       "SELECT id, event_id, name, capacity FROM categories WHERE event_id = ANY($1) ORDER BY event_id, position, id";
 
@@ -62,8 +68,10 @@ final class OverviewReader {
       Future<RowSet<Row>> reservations = services.pg().preparedQuery(RESERVATIONS_PER_EVENT).execute(idArray);
       Future<RowSet<Row>> orders = services.pg().preparedQuery(ORDERS_PER_EVENT).execute(idArray);
       Future<RowSet<Row>> categories = services.pg().preparedQuery(CATEGORIES_OF_EVENTS).execute(idArray);
-      return Future.all(redis, reservations, orders, categories).map(all -> assemble(shown, redis.result(),
-          counts(reservations.result()), counts(orders.result()), categories.result()));
+      Future<RowSet<Row>> refunds = services.pg().preparedQuery(REFUND_TROUBLE_PER_EVENT).execute(idArray);
+      return Future.all(List.of(redis, reservations, orders, categories, refunds)).map(all -> withRefunds(
+          assemble(shown, redis.result(), counts(reservations.result()), counts(orders.result()), categories.result()),
+          refunds.result()));
     });
   }
 
@@ -128,9 +136,23 @@ final class OverviewReader {
           .put("capacity", longOrNull(availability.get("capacity")))
           .put("available", longOrNull(availability.get("available")))
           .put("held", longOrNull(availability.get("held")))
+          .put("pending", longOrNull(availability.get("pending")))
           .put("sold", longOrNull(availability.get("sold")))
           .put("availabilityUpdatedAt", longOrNull(availability.get("updatedAt")))
           .put("categories", categoryJson));
+    }
+    return events;
+  }
+
+  /** Adds each event's refund trouble: {@code refundsFailed} (alerting) and {@code refundsDue}. */
+  private static JsonArray withRefunds(JsonArray events, RowSet<Row> rows) {
+    Map<Long, Row> byEvent = new HashMap<>();
+    rows.forEach(row -> byEvent.put(row.getLong("event_id"), row));
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject event = events.getJsonObject(i);
+      Row row = byEvent.get(event.getLong("id"));
+      event.put("refundsFailed", row == null ? 0 : row.getLong("failed"))
+          .put("refundsDue", row == null ? 0 : row.getLong("due"));
     }
     return events;
   }

@@ -25,6 +25,8 @@ import java.util.function.LongConsumer;
 final class AdminApi implements WebModule {
 
   private static final int MAX_PAGE = 500;
+  private static final List<String> ORDER_STATUSES = List.of(
+      "pending", "paid", "expired", "cancelled", "refunded", "refund_failed", "refund_due");
 
   private final AdminAuth auth;
   private final EventRepository events;
@@ -148,8 +150,12 @@ final class AdminApi implements WebModule {
     long eventId = pathId(ctx, "eventId", "event");
     long after = queryLong(ctx, "after", 0, Long.MAX_VALUE, 0);
     int limit = (int) queryLong(ctx, "limit", 1, MAX_PAGE, 100);
+    String status = ctx.request().getParam("status");
+    if (status != null && !ORDER_STATUSES.contains(status)) {
+      throw ApiException.invalid("status", "must be one of " + String.join(", ", ORDER_STATUSES));
+    }
     events.find(eventId)
-        .compose(event -> sales.ordersPage(eventId, after, limit))
+        .compose(event -> sales.ordersPage(eventId, after, limit, status))
         .onSuccess(page -> {
           JsonArray array = new JsonArray(page);
           Object next = page.size() == limit ? page.get(page.size() - 1).getLong("id") : null;

@@ -226,8 +226,9 @@ public final class SaleRepository {
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("path"));
   }
 
-  public Future<List<JsonObject>> ordersPage(long eventId, long afterId, int limit) {
-    return pool.preparedQuery(SaleSql.SELECT_ORDERS_PAGE).execute(Tuple.of(eventId, afterId, limit))
+  /** A page of the event's orders after {@code afterId}, all of them or those in one status (null: all). */
+  public Future<List<JsonObject>> ordersPage(long eventId, long afterId, int limit, String status) {
+    return pool.preparedQuery(SaleSql.SELECT_ORDERS_PAGE).execute(Tuple.of(eventId, afterId, limit, status))
         .map(rows -> {
           List<JsonObject> orders = new ArrayList<>();
           rows.forEach(r -> orders.add(new JsonObject()

@@ -151,6 +151,7 @@ final class SaleSql {
              o.created_at, o.ticket_count AS tickets
         FROM orders o
        WHERE o.event_id = $1 AND o.id > $2
+         AND ($4::text IS NULL OR order_status_now(o.status, o.keep_until) = $4)
        ORDER BY o.id
        LIMIT $3""";
 

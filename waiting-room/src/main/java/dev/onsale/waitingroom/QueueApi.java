@@ -42,6 +42,7 @@ final class QueueApi {
 
   private void join(RoutingContext ctx) {
     long eventId = RequestBodies.pathId(ctx, "eventId", "event");
+    joinBody(ctx); // validation before the work: a malformed body is refused whatever the event's state
     long now = runtime.now();
     runtime.snapshots().get(eventId)
         .compose(snapshot -> {
@@ -130,20 +131,26 @@ final class QueueApi {
         .otherwise((Presented) null);
   }
 
-  /** The optional join body: {@code {"queueToken": "...", "rejoin": true}}; empty is fine. */
+  private static final java.util.Set<String> JOIN_FIELDS = java.util.Set.of("queueToken", "rejoin", "challenge", "nonce");
+
+  /**
+   * The optional join body: {@code {"queueToken", "rejoin", "challenge", "nonce"}}, each optional;
+   * no body at all is fine. Anything else is refused: a JSON object of known fields, of their types.
+   */
   private static JsonObject joinBody(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
       return new JsonObject();
     }
-    JsonObject body = ctx.body().asJsonObject();
-    if (body == null) {
-      return new JsonObject();
-    }
+    JsonObject body = RequestBodies.object(ctx);
+    RequestBodies.onlyFields(body, JOIN_FIELDS, "");
     Object rejoin = body.getValue("rejoin");
     if (rejoin != null && !(rejoin instanceof Boolean)) {
       throw ApiException.invalid("rejoin", "must be true or false");
     }
-    return body;
+    if (body.containsKey("queueToken")) {
+      RequestBodies.requireString(body, "queueToken", 1, 4096);
+    }
+    return body; // challenge and nonce are read, with their own errors, by JoinChallenges
   }
 
   private void status(RoutingContext ctx) {

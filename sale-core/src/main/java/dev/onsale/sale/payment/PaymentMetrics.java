@@ -33,11 +33,20 @@ public final class PaymentMetrics {
   }
 
   public void webhookRejected(String provider) {
-    Counter.builder("onsale.payments.webhook.rejected")
+    rejected(provider).increment();
+  }
+
+  /** Registers the provider's count of refused notifications at zero, so that its alert rule has a series. */
+  public PaymentMetrics forProvider(String provider) {
+    rejected(provider);
+    return this;
+  }
+
+  private Counter rejected(String provider) {
+    return Counter.builder("onsale.payments.webhook.rejected")
         .description("Payment notifications refused for a missing or wrong signature")
         .tag("provider", provider)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   private Counter counter(long eventId, String outcome) {

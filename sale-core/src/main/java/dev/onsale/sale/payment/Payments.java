@@ -9,8 +9,9 @@ public final class Payments {
 
   public static PaymentService service(Services services) {
     PaymentSettings settings = PaymentSettings.of(services.config());
-    return new PaymentService(services.pg(), provider(services, settings), services.redis(), services.keys(), settings,
-        new PaymentMetrics(services.meters()), services.config().publicUrl());
+    PaymentProvider provider = provider(services, settings);
+    return new PaymentService(services.pg(), provider, services.redis(), services.keys(), settings,
+        new PaymentMetrics(services.meters()).forProvider(provider.name()), services.config().publicUrl());
   }
 
   static PaymentProvider provider(Services services, PaymentSettings settings) {
