@@ -131,6 +131,10 @@ DECLARE
   v_claimed INTEGER;
   v_total INTEGER := 0;
 BEGIN
+  -- A pause bites at once on every instance: the claim itself reads it, not a cache.
+  IF (SELECT e.paused FROM events e WHERE e.id = p_event) THEN
+    RAISE EXCEPTION 'sale_paused' USING ERRCODE = 'OS008';
+  END IF;
   IF p_admission IS NOT NULL THEN
     IF EXISTS (SELECT 1 FROM reservations r WHERE r.event_id = p_event AND r.admission_n = p_admission
                   AND r.status = 'ordered') THEN
@@ -179,6 +183,9 @@ DECLARE
   v_next INTEGER := 1;
   v_mine BIGINT[];
 BEGIN
+  IF (SELECT e.paused FROM events e WHERE e.id = p_event) THEN
+    RAISE EXCEPTION 'sale_paused' USING ERRCODE = 'OS008';
+  END IF;
   SELECT coalesce(array_agg(s.id ORDER BY s.held_until, s.id), '{}') INTO v_ids FROM (
     SELECT f.id, f.held_until FROM tickets f
      WHERE f.category_id = p_category AND f.status = 'open' AND f.held_until < now()

@@ -76,7 +76,8 @@ final class ReservationBatcher {
           if (result.succeeded()) {
             distribute(event.id(), categoryId, batch, result.result());
           } else {
-            batch.forEach(p -> p.promise().fail(result.cause()));
+            Throwable failure = SaleRepository.translateReserveFailure(result.cause());
+            batch.forEach(p -> p.promise().fail(failure));
           }
           if (!lane.waiting.isEmpty()) {
             flush(event, categoryId, lane);

@@ -61,12 +61,16 @@ public final class SaleRepository {
         .recover(e -> Future.failedFuture(translateReserveFailure(e)));
   }
 
-  private static Throwable translateReserveFailure(Throwable e) {
+  /** The claim's business errors as answers; anything else stays what it is. */
+  static Throwable translateReserveFailure(Throwable e) {
     if (e instanceof PgException pg && "sold_out".equals(pg.getErrorMessage())) {
       return new SoldOut(Long.parseLong(pg.getDetail()));
     }
     if (e instanceof PgException pg && "admission_used".equals(pg.getErrorMessage())) {
       return admissionUsed();
+    }
+    if (e instanceof PgException pg && "sale_paused".equals(pg.getErrorMessage())) {
+      return ApiException.conflict("sale_paused", "the organizer has paused this sale; try again later");
     }
     if (EventRepository.isUniqueViolation(e)) {
       return admissionInUse();
@@ -107,8 +111,10 @@ public final class SaleRepository {
             Row r = rows.iterator().next();
             return Future.succeededFuture(new Released(r.getLong("event_id"), r.getLong("admission_n")));
           }
+          // One answer for a hold that has run out, whether or not the sweeper has marked it yet.
           return reservationStatus(reservationId).compose(status -> Future.failedFuture(switch (status) {
             case "ordered" -> ApiException.conflict("reservation_ordered", "this reservation has been ordered");
+            case "active", "expired" -> new ApiException(410, "reservation_gone", "this reservation already expired");
             default -> new ApiException(410, "reservation_gone", "this reservation was already " + status);
           }));
         });

@@ -99,7 +99,7 @@ final class SaleSql {
   static final String RELEASE = """
       WITH released AS (
         UPDATE reservations SET status = 'released'
-         WHERE id = $1 AND status = 'active'
+         WHERE id = $1 AND status = 'active' AND expires_at > now()
         RETURNING id, event_id, admission_n),
       freed AS (
         UPDATE tickets SET held_until = '-infinity', reservation_id = NULL

@@ -266,6 +266,33 @@ class PaymentFlowTest {
   }
 
   @Test
+  @DisplayName("a refund that failed is shown to the organizer, listed by status, and can be retried")
+  void failedRefundSeenByOrganizer() {
+    Placed placed = orderOn("pay-refund-failed", 2, 1);
+    assertThat(decide(placed.paymentId(), true)).isEqualTo("paid");
+    assertThat(server.http.post("/api/v1/admin/orders/" + placed.code() + "/cancel", new JsonObject(), server.admin()).status())
+        .isEqualTo(200);
+    // What the payments worker does after the refund's last failed try.
+    assertThat(await(payments.refundFailed(placed.paymentId(), "provider said no"))).isEqualTo("refund_failed");
+
+    assertThat(view(placed).getString("status")).isEqualTo("refund_failed");
+    assertThat(server.stats(placed.eventId()).getLong("refundTroubleOrders")).isEqualTo(1);
+    Answer listed = server.http.get("/api/v1/admin/events/" + placed.eventId() + "/orders?status=refund_failed", server.admin());
+    assertThat(listed.json().getJsonArray("orders")).hasSize(1);
+    assertThat(listed.json().getJsonArray("orders").getJsonObject(0).getString("code")).isEqualTo(placed.code());
+    assertThat(server.http.get("/api/v1/admin/events/" + placed.eventId() + "/orders?status=nonsense", server.admin()).status())
+        .isEqualTo(400);
+
+    Answer retry = server.http.post("/api/v1/admin/orders/" + placed.code() + "/refund-retry", new JsonObject(), server.admin());
+    assertThat(retry.status()).isEqualTo(202);
+    assertThat(count("SELECT count(*) FROM outbox WHERE type = 'payment.refund' AND payload->>'paymentId' = $1",
+        placed.paymentId().toString())).isEqualTo(2);
+    assertThat(await(payments.refund(placed.paymentId()))).isEqualTo("refunded");
+    assertThat(view(placed).getString("status")).isEqualTo("refunded");
+    assertThat(server.stats(placed.eventId()).getLong("refundTroubleOrders")).isZero();
+  }
+
+  @Test
   @DisplayName("a second success for a paid order is refunded; a replayed report changes nothing")
   void secondSuccessRefunded() {
     Placed placed = orderOn("pay-second", 2, 1);

@@ -222,6 +222,46 @@ class SaleFlowTest {
         .isEqualTo(201);
   }
 
+  @Test
+  @DisplayName("a pause bites at once: the very next reservation is refused, alone or batched, before any cache expires")
+  void pauseBitesAtOnce() {
+    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-pause-now", 50));
+    long eventId = event.getLong("id");
+    long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
+    // Warm every event loop's cache with the open sale first.
+    for (int i = 0; i < 4; i++) {
+      Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of());
+      assertThat(hold.status()).isEqualTo(201);
+    }
+    assertThat(server.http.patch("/api/v1/admin/events/" + eventId, new JsonObject().put("paused", true), server.admin()).status())
+        .isEqualTo(200);
+    List<io.vertx.core.Future<Answer>> tries = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      tries.add(server.http.sendJson(io.vertx.core.http.HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations",
+          SaleServer.items(category, 1), Map.of()));
+    }
+    dev.onsale.common.testing.TestEnv.await(io.vertx.core.Future.join(tries));
+    for (io.vertx.core.Future<Answer> t : tries) {
+      assertThat(t.result().status()).isEqualTo(409);
+      assertThat(t.result().error()).isEqualTo("sale_paused");
+    }
+    assertThat(server.stats(eventId).getLong("held")).isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("releasing a hold that has run out is 410, before and after the sweeper marks it")
+  void releasingALapsedHold() {
+    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-release-lapsed", 3));
+    long eventId = event.getLong("id");
+    long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
+    String id = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of())
+        .json().getString("id");
+    server.expireHold(id);
+    assertThat(server.http.delete("/api/v1/reservations/" + id, Map.of()).status()).as("not swept yet").isEqualTo(410);
+    server.sql("UPDATE reservations SET status = 'expired' WHERE id = $1", java.util.UUID.fromString(id));
+    assertThat(server.http.delete("/api/v1/reservations/" + id, Map.of()).status()).as("swept").isEqualTo(410);
+  }
+
   /** Event settings are cached for a second per event loop; wait until every loop has seen the change. */
   private static void awaitSetting(long eventId, boolean paused) {
     long deadline = System.currentTimeMillis() + 5000;

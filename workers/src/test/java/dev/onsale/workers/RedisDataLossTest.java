@@ -170,7 +170,10 @@ class RedisDataLossTest {
     int smtpPort = TestEnv.freePort();
     smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     smtp.start();
-    fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
+    java.util.Map<String, String> settings = new java.util.HashMap<>(Map.of(
+        // The test's hooks listen on the loopback, which organizer webhooks may not reach by default.
+        "ONSALE_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"));
+    settings.putAll(Map.of(
         "ONSALE_ROLES", "workers",
         "ONSALE_REDIS_URL", "redis://127.0.0.1:" + redisPort,
         "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
@@ -180,7 +183,8 @@ class RedisDataLossTest {
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "2",
         "ONSALE_QUEUE_MAIL_MAX_ATTEMPTS", "100",
         "ONSALE_QUEUE_WEBHOOKS_BACKOFF_MS", "1500",
-        "ONSALE_QUEUE_WEBHOOKS_BACKOFF_MAX_SECONDS", "2")));
+        "ONSALE_QUEUE_WEBHOOKS_BACKOFF_MAX_SECONDS", "2"));
+    fx = WorkerFixture.migrated(TestEnv.freshConfig(settings));
     secondInstance = fx.sibling(fx.config);
     for (WorkerFixture instance : List.of(fx, fx, secondInstance)) {
       OutboxRelayVerticle relay = new OutboxRelayVerticle(instance.services);
