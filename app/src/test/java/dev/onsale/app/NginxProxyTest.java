@@ -102,7 +102,13 @@ class NginxProxyTest {
     }
 
     // The public queue state: many buyers polling reach the origin about once a second in all.
+    // The document is at most a second old at nginx plus a snapshot's age at the origin: wait for
+    // one built after the last join.
     HttpResponse<String> state = get(base + "/api/v1/events/" + eventId + "/queue/state?cachebuster=1");
+    for (int i = 0; i < 50 && new JsonObject(state.body()).getLong("arrivals") < 500; i++) {
+      Thread.sleep(100);
+      state = get(base + "/api/v1/events/" + eventId + "/queue/state?cachebuster=1");
+    }
     assertThat(state.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(state.body()).getLong("arrivals")).isBetween(500L, 800L - limited);
     assertThat(get(base + "/api/v1/events/" + eventId + "/queue/state?cachebuster=2").headers()
