@@ -28,9 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventMetersVerticle extends VerticleBase {
 
-  /** The outcomes of onsale_payments_total (DESIGN.md, "Paying for tickets"), each at zero from the start. */
-  static final java.util.List<String> PAYMENT_OUTCOMES = java.util.List.of("succeeded", "failed", "expired",
-      "late_completed", "late_refunded", "duplicate_refunded", "mismatch_refunded", "refunded", "refund_failed");
   private static final Logger LOG = LoggerFactory.getLogger(EventMetersVerticle.class);
   static final List<String> RESERVATION_OUTCOMES = List.of("created", "sold_out", "rejected");
 
@@ -118,7 +115,7 @@ public final class EventMetersVerticle extends VerticleBase {
         Counter.builder("onsale.reservations").description("Reservation attempts by outcome")
             .tag("event", event).tag("outcome", outcome).register(meters);
       }
-      for (String outcome : PAYMENT_OUTCOMES) {
+      for (String outcome : dev.onsale.common.PaymentOutcomes.ALL) {
         Counter.builder("onsale.payments").description("Payments settled, by outcome")
             .tag("event", event).tag("outcome", outcome).register(meters);
       }

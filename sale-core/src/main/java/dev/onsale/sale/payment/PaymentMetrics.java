@@ -1,8 +1,8 @@
 package dev.onsale.sale.payment;
 
+import dev.onsale.common.PaymentOutcomes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 
 /**
  * {@code onsale_payments_total{event,outcome}} and the count of notifications refused for their
@@ -10,24 +10,16 @@ import java.util.List;
  */
 public final class PaymentMetrics {
 
-  public static final List<String> OUTCOMES = List.of("succeeded", "failed", "expired", "late_completed",
-      "late_refunded", "duplicate_refunded", "mismatch_refunded", "refunded", "refund_failed");
-
   private final MeterRegistry registry;
 
   public PaymentMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  /** Registers every outcome at zero, so that dashboards and alerts see the series from the start. */
-  public void register(long eventId) {
-    OUTCOMES.forEach(outcome -> counter(eventId, outcome));
-  }
-
   /** Counts what settling a payment did; {@code paid} counts as {@code succeeded}. */
   public void settled(long eventId, String result) {
     String outcome = "paid".equals(result) ? "succeeded" : result;
-    if (OUTCOMES.contains(outcome)) {
+    if (PaymentOutcomes.ALL.contains(outcome)) {
       counter(eventId, outcome).increment();
     }
   }
