@@ -109,10 +109,11 @@ public final class PaymentService {
    * {@code sessionsPerSecond}: past it a 503 with {@code Retry-After} makes the page try again.
    */
   public Future<String> checkoutUrl(UUID paymentId) {
-    return find(paymentId).compose(payment -> {
-      if (payment == null) {
+    return findToOpen(paymentId).compose(toOpen -> {
+      if (toOpen == null) {
         return Future.failedFuture(ApiException.notFound("payment"));
       }
+      StoredPayment payment = toOpen.payment();
       String orderPage = orderPageUrl(payment.orderCode(), payment.orderSecret());
       if (!"pending".equals(payment.orderStatus()) || !payment.windowEndsAt().isAfter(Instant.now())) {
         return Future.succeededFuture(orderPage);
@@ -124,9 +125,8 @@ public final class PaymentService {
         return Future.succeededFuture(orderPage);
       }
       return withinRate()
-          .compose(ignored -> lines(payment.orderId()))
-          .compose(lines -> provider.openSession(new PaymentRequest(payment.id(), payment.orderCode(),
-              payment.amountCents(), payment.currency(), lines, payment.buyerEmail(), payment.windowEndsAt(),
+          .compose(ignored -> provider.openSession(new PaymentRequest(payment.id(), payment.orderCode(),
+              payment.amountCents(), payment.currency(), toOpen.lines(), payment.buyerEmail(), payment.windowEndsAt(),
               orderPage, orderPage)))
           .compose(session -> pool.preparedQuery(PaymentSql.SET_SESSION)
               .execute(Tuple.of(payment.id(), session.sessionId(), session.url()))
@@ -143,6 +143,27 @@ public final class PaymentService {
                   provider.retryable() ? 2 : 30)
               : e));
     });
+  }
+
+  /** A payment and its order's lines, read together for opening its session. */
+  private record PaymentToOpen(StoredPayment payment, List<PaymentRequest.Line> lines) {}
+
+  private Future<PaymentToOpen> findToOpen(UUID paymentId) {
+    return pool.preparedQuery(PaymentSql.SELECT_PAYMENT_TO_OPEN).execute(Tuple.of(paymentId))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          String[] names = r.getArrayOfStrings("line_names");
+          Integer[] quantities = r.getArrayOfIntegers("line_quantities");
+          Long[] unitCents = r.getArrayOfLongs("line_unit_cents");
+          List<PaymentRequest.Line> lines = new ArrayList<>();
+          for (int i = 0; names != null && i < names.length; i++) {
+            lines.add(new PaymentRequest.Line(names[i], unitCents[i], quantities[i]));
+          }
+          return new PaymentToOpen(toPayment(r), lines);
+        });
   }
 
   private Future<Void> expireStray(UUID paymentId, String sessionId) {

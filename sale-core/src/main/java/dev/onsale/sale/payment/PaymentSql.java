@@ -13,6 +13,21 @@ final class PaymentSql {
         FROM payments p JOIN orders o ON o.id = p.order_id JOIN events e ON e.id = p.event_id
        WHERE p.id = $1""";
 
+  /** A payment as {@link #SELECT_PAYMENT} reads it, with its order's lines: what opening a session needs, in one read. */
+  static final String SELECT_PAYMENT_TO_OPEN = """
+      SELECT p.id, p.order_id, p.event_id, p.provider, p.status, p.amount_cents, p.currency, p.window_ends_at,
+             p.session_id, p.checkout_url, p.charge_ref, p.received_cents, p.received_currency,
+             o.code, o.secret, o.buyer_email, order_status_now(o.status, o.keep_until) AS order_status,
+             e.time_zone, l.line_names, l.line_quantities, l.line_unit_cents
+        FROM payments p JOIN orders o ON o.id = p.order_id JOIN events e ON e.id = p.event_id
+        CROSS JOIN LATERAL (
+          SELECT array_agg(c.name ORDER BY c.position, c.id) AS line_names,
+                 array_agg(ol.quantity ORDER BY c.position, c.id) AS line_quantities,
+                 array_agg(ol.unit_cents ORDER BY c.position, c.id) AS line_unit_cents
+            FROM order_lines ol JOIN categories c ON c.id = ol.category_id
+           WHERE ol.order_id = p.order_id) l
+       WHERE p.id = $1""";
+
   static final String SELECT_ORDER_PAYMENTS = """
       SELECT p.id, p.order_id, p.event_id, p.provider, p.status, p.amount_cents, p.currency, p.window_ends_at,
              p.session_id, p.checkout_url, p.charge_ref, p.received_cents, p.received_currency,

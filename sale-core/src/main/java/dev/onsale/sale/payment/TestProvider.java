@@ -60,9 +60,8 @@ public final class TestProvider implements PaymentProvider {
 
   /** The buyer pressed "Pay" (true) or "Decline" (false); empty when the session was not open. */
   public Future<ProviderPayment> decide(UUID paymentId, boolean pay) {
-    return move(paymentId, "open", pay ? "paid" : "failed")
-        .map(rows -> rows == 0 ? null : Boolean.TRUE)
-        .compose(moved -> moved == null ? Future.succeededFuture(null) : fetch(paymentId.toString()));
+    return pool.preparedQuery(MOVE).execute(Tuple.of(paymentId, "open", pay ? "paid" : "failed"))
+        .map(rows -> rows.size() == 0 ? null : toPayment(rows.iterator().next()));
   }
 
   @Override
