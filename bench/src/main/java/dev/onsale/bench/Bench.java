@@ -93,6 +93,9 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--poll-max-ms", description = "Longest wait between status polls; the wait grows 1.5x per poll (default ${DEFAULT-VALUE}).")
   int pollMaxMillis = 3_000;
 
+  @Option(names = "--follow", description = "How waiting buyers follow the queue: page (the public state, as the queue page does) or status (their own status on every poll). Default ${DEFAULT-VALUE}.")
+  String follow = "page";
+
   @Option(names = "--connections", description = "HTTP connections per event loop (default ${DEFAULT-VALUE}).")
   int connections = 128;
 
@@ -213,6 +216,11 @@ public final class Bench implements Callable<Integer> {
       default -> throw new CommandLine.ParameterException(new CommandLine(this),
           "--mode must be full, reserve-only, order-only or join-only");
     };
+    Settings.Follow f = switch (follow.toLowerCase()) {
+      case "page" -> Settings.Follow.PAGE;
+      case "status" -> Settings.Follow.STATUS;
+      default -> throw new CommandLine.ParameterException(new CommandLine(this), "--follow must be page or status");
+    };
     Settings.Arrival a = switch (arrival.toLowerCase()) {
       case "all" -> Settings.Arrival.ALL;
       case "ramp" -> Settings.Arrival.RAMP;
@@ -228,7 +236,7 @@ public final class Bench implements Callable<Integer> {
     return new Settings(baseUrl, adminToken, eventId, m, buyers, tickets, categories, ratePerMinute,
         maxActiveShoppers, holdSeconds, maxTicketsPerOrder, quantity, Math.max(quantity, quantityMax),
         !"off".equalsIgnoreCase(waitingRoom), saleDelaySeconds, a, rampSeconds, thinkMillis, pollMinMillis,
-        Math.max(pollMinMillis, pollMaxMillis), connections, eventLoops, timeoutSeconds, durationSeconds, concurrency,
+        Math.max(pollMinMillis, pollMaxMillis), f, connections, eventLoops, timeoutSeconds, durationSeconds, concurrency,
         warmupSeconds, requestTimeoutMillis, fetchOrders, awaitPdfsSeconds, maxRetries,
         "auto".equalsIgnoreCase(idempotencyKeys) ? m == Settings.Mode.FULL : "on".equalsIgnoreCase(idempotencyKeys),
         serverInvariants && m == Settings.Mode.FULL, out, quiet, label,

@@ -13,8 +13,9 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * One simulated buyer on the real path: join the queue, follow the status (polling with back-off,
- * as the queue page does) until admitted or sold out, reserve with the admission token, order,
+ * One simulated buyer on the real path: join the queue, follow it as the queue page does (the
+ * public state, and its own status when its turn may have come; or, with {@code --follow status},
+ * its own status with back-off) until admitted or sold out, reserve with the admission token, order,
  * pay a priced order on the test provider's page (or decline once, abandon, or pay late, as the
  * shares say), then fetch the order. Runs entirely on its driver's event loop: no locks, no
  * blocking.
@@ -35,6 +36,15 @@ final class Buyer {
 
   private String queueToken;
   private String admissionToken;
+  /** The arrival number from the join answer: the buyer's place in a first-come queue. */
+  private long number;
+  /** The highest serving number seen: the page never lets it go back. */
+  private long maxServing;
+  private JsonObject lastState;
+  private String stateEtag;
+  private long lastStatusAt = -PagePolls.STATUS_GAP_MILLIS;
+  /** Admitted, but every ticket was in a basket: the page waits for the public state to show some free. */
+  private boolean waitingForTickets;
   private long pollDelay;
   private int retries;
   private int categoryCursor;
@@ -82,6 +92,7 @@ final class Buyer {
         run.progress().joined.incrementAndGet();
         retries = 0;
         queueToken = reply.body().getString("queueToken");
+        number = reply.body().getLong("number", 0L);
         pollDelay = run.settings().pollMinMillis();
         if (run.settings().mode() == Settings.Mode.JOIN_ONLY) {
           finish(Outcome.ORDERED);
@@ -121,9 +132,81 @@ final class Buyer {
       soldOut();
     } else if (queueToken == null) {
       fail(Step.JOIN, "no queueToken");
+    } else if (followsPage()) {
+      // Just joined: the page reads the public state at once; after its own status, two seconds later.
+      if (lastState == null) {
+        pollState();
+      } else {
+        vertx().setTimer(jittered(PagePolls.STATUS_GAP_MILLIS), id -> pollState());
+      }
     } else {
       vertx().setTimer(nextPollDelay(body), id -> poll());
     }
+  }
+
+  private boolean followsPage() {
+    return run.settings().follow() == Settings.Follow.PAGE;
+  }
+
+  /** The public state, revalidated with its ETag (a 304 reuses the copy in hand). */
+  private void pollState() {
+    long t0 = System.nanoTime();
+    run.api().queueState(run.event().id(), lastState == null ? null : stateEtag).onSuccess(answer -> {
+      Reply reply = answer.reply();
+      guard(Step.STATE, r -> {
+        if (r.status() == 304 && lastState != null) {
+          recorder.success(Step.STATE, t0);
+          retries = 0;
+          onPublicState(lastState);
+        } else if (r.ok()) {
+          recorder.success(Step.STATE, t0);
+          retries = 0;
+          lastState = r.body();
+          stateEtag = answer.etag();
+          onPublicState(lastState);
+        } else {
+          retryOrFail(Step.STATE, r, this::pollState);
+        }
+      }).handle(reply);
+    });
+  }
+
+  private void onPublicState(JsonObject state) {
+    String name = state.getString("state", "");
+    maxServing = Math.max(maxServing, state.getLong("serving", 0L));
+    if ("sold_out".equals(name) || "closed".equals(name)) {
+      soldOut();
+    } else if (waitingForTickets) {
+      Number left = state.getNumber("ticketsLeft");
+      if (left == null || left.longValue() > 0) {
+        // Tickets came back: the page checks its admission is still good, then reserves.
+        waitingForTickets = false;
+        askStatus();
+      } else {
+        scheduleState(state);
+      }
+    } else if (PagePolls.turnMayHaveCome(state, number, maxServing)) {
+      askStatus();
+    } else {
+      scheduleState(state);
+    }
+  }
+
+  private void scheduleState(JsonObject state) {
+    double seconds = PagePolls.seconds(state, number - maxServing, random.nextDouble());
+    vertx().setTimer(jittered(Math.round(seconds * 1000)), id -> pollState());
+  }
+
+  /** The turn may have come: the buyer's own status, not more often than the page asks it. */
+  private void askStatus() {
+    long now = run.clock().elapsedMillis();
+    long wait = lastStatusAt + PagePolls.STATUS_GAP_MILLIS - now;
+    if (wait > 0) {
+      vertx().setTimer(wait, id -> askStatus());
+      return;
+    }
+    lastStatusAt = now;
+    poll();
   }
 
   /**
@@ -175,7 +258,10 @@ final class Buyer {
           // The page says so and tries again; with the waiting room it follows the queue again.
           categoriesTried = 0;
           reserveRound++;
-          if (run.event().waitingRoom() && queueToken != null) {
+          if (run.event().waitingRoom() && queueToken != null && followsPage()) {
+            waitingForTickets = true;
+            scheduleState(lastState == null ? new JsonObject() : lastState);
+          } else if (run.event().waitingRoom() && queueToken != null) {
             vertx().setTimer(jittered(run.settings().pollMaxMillis()), id -> poll());
           } else {
             vertx().setTimer(jittered(run.settings().pollMaxMillis()), id -> reserve());
@@ -183,6 +269,12 @@ final class Buyer {
         } else {
           soldOut();
         }
+      } else if (reply.status() == 401 && queueToken != null && retries < run.settings().maxRetries()) {
+        // The admission lapsed before the reservation reached the server (a slow answer): the page
+        // asks its status again, which hands out a fresh admission or says the turn is over.
+        recorder.error(Step.RESERVE, reply.label());
+        retries++;
+        poll();
       } else {
         retryOrFail(Step.RESERVE, reply, this::reserve);
       }

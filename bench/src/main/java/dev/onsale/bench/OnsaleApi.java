@@ -66,6 +66,19 @@ final class OnsaleApi {
     return send(request, null);
   }
 
+  /** The public queue state and its ETag; with the last ETag a 304 means nothing changed. */
+  record StateReply(Reply reply, String etag) {}
+
+  Future<StateReply> queueState(long eventId, String etag) {
+    HttpRequest<Buffer> request = request(HttpMethod.GET, "/api/v1/events/" + eventId + "/queue/state");
+    if (etag != null) {
+      request.putHeader("If-None-Match", etag);
+    }
+    return request.send()
+        .map(response -> new StateReply(Reply.of(response), response.getHeader("ETag")))
+        .otherwise(e -> new StateReply(Reply.failed(e), null));
+  }
+
   Future<Reply> reserve(long eventId, String admissionToken, long categoryId, int quantity, String idempotencyKey) {
     HttpRequest<Buffer> request = request(HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations");
     if (idempotencyKey != null) {

@@ -24,6 +24,7 @@ record Settings(
     int thinkMillis,
     int pollMinMillis,
     int pollMaxMillis,
+    Follow follow,
     int connections,
     int eventLoops,
     int timeoutSeconds,
@@ -51,6 +52,15 @@ record Settings(
   }
 
   enum Arrival { ALL, RAMP }
+
+  /**
+   * How a waiting buyer follows the queue. {@code PAGE} as the queue page does: the public state
+   * document, spaced by its {@code refreshSeconds} and the distance to the front, and the buyer's
+   * own status only when its turn may have come. {@code STATUS}: the buyer's own status on every
+   * poll, with the {@code --poll-min-ms}/{@code --poll-max-ms} back-off (the bench before the
+   * public state existed; it costs the origin a token check and a Redis read per poll).
+   */
+  enum Follow { PAGE, STATUS }
 
   /**
    * How buyers pay a priced order through the {@code test} provider. Shares are of the buyers

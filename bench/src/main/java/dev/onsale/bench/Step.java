@@ -3,6 +3,9 @@ package dev.onsale.bench;
 /** The HTTP calls a simulated buyer makes, in the order of the buyer's path. */
 public enum Step {
   JOIN("join"),
+  /** The public queue state ({@code GET .../queue/state}), the same document for every waiting buyer. */
+  STATE("queue state"),
+  /** The buyer's own queue status, asked when its turn may have come (or on every poll with {@code --follow status}). */
   STATUS("status"),
   RESERVE("reserve"),
   ORDER("order"),

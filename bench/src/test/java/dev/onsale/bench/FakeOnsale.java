@@ -55,6 +55,7 @@ final class FakeOnsale {
   private long arrivals;
   private long serving;
   private long requests;
+  private long stateReads;
   private long opens;
   private long lastTicketSold = -1;
   private long paymentMillis = 60_000;
@@ -79,6 +80,11 @@ final class FakeOnsale {
   /** What the pay page settled, by result, as the server counted it. */
   synchronized Map<String, Long> results() {
     return Map.copyOf(results);
+  }
+
+  /** How often buyers read the public queue state. */
+  synchronized long stateReads() {
+    return stateReads;
   }
 
   Future<Integer> start() {
@@ -113,6 +119,10 @@ final class FakeOnsale {
     } else if (method.equals("POST") && path.endsWith("/queue")) {
       long n = ++arrivals;
       send(req, 200, new JsonObject().put("queueToken", "q" + n).put("number", n).put("state", "waiting"));
+    } else if (method.equals("GET") && path.endsWith("/queue/state")) {
+      stateReads++;
+      send(req, 200, new JsonObject().put("state", soldOut() ? "sold_out" : "admitting").put("serving", serving)
+          .put("refreshSeconds", 1).put("ticketsLeft", freeCount()).put("preQueue", "fifo"));
     } else if (method.equals("GET") && path.endsWith("/queue/status")) {
       long n = Long.parseLong(req.getHeader("Authorization").substring("Bearer q".length()));
       if (soldOut()) {

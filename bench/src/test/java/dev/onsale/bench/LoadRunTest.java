@@ -63,7 +63,7 @@ class LoadRunTest {
     assertThat(buyers.getLong("unfinished")).isZero();
     assertThat(report.json().getLong("ticketsOrdered")).isEqualTo(20);
     assertThat(report.json().getJsonObject("latencyMs").fieldNames())
-        .contains("join", "status", "reserve", "order", "pay", "fetch");
+        .contains("join", "state", "status", "reserve", "order", "pay", "fetch");
     // The fake answers every seventh reservation 503 and every fourth pay page 503 (the session
     // rate): those are retried after Retry-After, and counted.
     assertThat(report.json().getJsonObject("errors").fieldNames()).contains("reserve 503 overloaded", "pay 503");
@@ -74,6 +74,21 @@ class LoadRunTest {
     assertThat(report.json().getJsonObject("orders").getJsonObject("byStatus").getLong("paid")).isEqualTo(20);
     assertThat(report.json().getBoolean("soldOutReached")).isTrue();
     assertThat(report.json().getDouble("timeToSellOutSeconds")).isPositive();
+  }
+
+  @Test
+  @DisplayName("--follow status: waiting buyers poll their own status and never read the public state; both ways sell out")
+  void followsTheStatusWhenAsked() throws Exception {
+    FakeOnsale fake = new FakeOnsale(vertx, false);
+    int port = startFake(fake);
+    Report report = run(port, "--buyers", "30", "--tickets", "20", "--categories", "2", "--poll-min-ms", "20",
+        "--poll-max-ms", "100", "--follow", "status");
+
+    assertThat(report.integrityPassed()).as(report.summary()).isTrue();
+    assertThat(report.json().getJsonObject("buyers").getLong("ordered")).isEqualTo(20);
+    assertThat(report.json().getJsonObject("settings").getString("follow")).isEqualTo("status");
+    assertThat(report.json().getJsonObject("latencyMs").fieldNames()).contains("status").doesNotContain("state");
+    assertThat(fake.stateReads()).isZero();
   }
 
   @Test
