@@ -105,13 +105,13 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--timeout", description = "Give up on buyers still going after this many seconds (full mode; default ${DEFAULT-VALUE}).")
   int timeoutSeconds = 300;
 
-  @Option(names = "--duration", description = "Length of a reserve-only run in seconds, warm-up included (default ${DEFAULT-VALUE}).")
+  @Option(names = "--duration", description = "Recorded length of a reserve-only or order-only run in seconds, after its --warmup (default ${DEFAULT-VALUE}).")
   int durationSeconds = 60;
 
   @Option(names = "--concurrency", description = "Reservation requests in flight in reserve-only mode (default ${DEFAULT-VALUE}).")
   int concurrency = 64;
 
-  @Option(names = "--warmup", description = "Seconds at the start of a reserve-only run left out of the figures (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", description = "Seconds of unrecorded load before a reserve-only or order-only run's --duration (default ${DEFAULT-VALUE}).")
   int warmupSeconds = 5;
 
   @Option(names = "--request-timeout-ms", description = "Per-request timeout (default ${DEFAULT-VALUE}).")

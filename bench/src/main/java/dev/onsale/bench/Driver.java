@@ -67,9 +67,7 @@ final class Driver extends VerticleBase {
     recorder = new Recorder(clock);
     run = new Run(settings, event, new OnsaleApi(client, settings.baseUrl(), settings.adminToken(),
         settings.requestTimeoutMillis()), progress, ledger, clock, vertx);
-    long limitMillis = (settings.mode().closedLoop()
-        ? settings.durationSeconds() : settings.timeoutSeconds()) * 1000L;
-    vertx.setTimer(Math.max(1, limitMillis - clock.elapsedMillis()), id -> stop("time is up"));
+    vertx.setTimer(Math.max(1, settings.runMillis() - clock.elapsedMillis()), id -> stop("time is up"));
     nextBuyer = driverIndex;
     if (settings.mode().closedLoop()) {
       for (int i = 0; i < share(settings.concurrency()); i++) {

@@ -53,7 +53,7 @@ public final class LoadRun {
         finished.add(driver.finished());
         await(vertx.deployVerticle(driver), 60);
       }
-      long limit = (settings.mode().closedLoop() ? settings.durationSeconds() : settings.timeoutSeconds()) + 60L;
+      long limit = settings.runMillis() / 1000 + 60L;
       await(Future.join(finished), limit);
       double seconds = clock.elapsedSeconds();
       if (barTimer >= 0) {

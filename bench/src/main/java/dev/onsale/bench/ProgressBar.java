@@ -47,9 +47,10 @@ final class ProgressBar {
       double rate = now > lastMillis ? (reserved - lastReserved) * 1000.0 / (now - lastMillis) : 0;
       lastReserved = reserved;
       lastMillis = now;
-      double fraction = Math.min(1, seconds / Math.max(1, settings.durationSeconds()));
+      long total = settings.runMillis() / 1000;
+      double fraction = Math.min(1, seconds / Math.max(1, total));
       return String.format(Locale.ROOT, "%s %5.1f/%d s | reservations %d (%.0f/s now) | tickets %d | orders %d | errors %d",
-          bar(fraction), seconds, settings.durationSeconds(), reserved, rate, progress.ticketsReserved.get(),
+          bar(fraction), seconds, total, reserved, rate, progress.ticketsReserved.get(),
           progress.ordered.get(), progress.errors.get());
     }
     long finished = progress.finished.get();

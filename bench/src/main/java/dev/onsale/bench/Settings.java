@@ -95,6 +95,14 @@ record Settings(
     }
   }
 
+  /**
+   * How long the run may go on, in milliseconds: a closed-loop run's warm-up and then its full
+   * recorded duration; a full run until its timeout.
+   */
+  long runMillis() {
+    return (mode.closedLoop() ? (long) warmupSeconds + durationSeconds : timeoutSeconds) * 1000L;
+  }
+
   /** When buyer {@code index} arrives, in milliseconds after the run starts. */
   long arrivalMillis(int index) {
     if (arrival == Arrival.ALL || buyers <= 1) {

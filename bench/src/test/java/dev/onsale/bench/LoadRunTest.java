@@ -218,6 +218,17 @@ class LoadRunTest {
   }
 
   @Test
+  @DisplayName("the warm-up comes before the recorded duration, not out of it")
+  void warmupComesBeforeTheDuration() throws Exception {
+    int port = startFake(false);
+    Report report = run(port, "--mode", "reserve-only", "--tickets", "1000000", "--categories", "1", "--duration", "2",
+        "--warmup", "2", "--concurrency", "2");
+
+    assertThat(report.json().getDouble("durationSeconds")).isGreaterThanOrEqualTo(3.9);
+    assertThat(report.json().getJsonObject("latencyMs").getJsonObject("reserve").getLong("count")).isPositive();
+  }
+
+  @Test
   @DisplayName("order-only mode orders every hold at once: priced orders wait pending, free ones are paid, nothing twice")
   void orderOnly() throws Exception {
     int port = startFake(false);
