@@ -108,7 +108,7 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--duration", description = "Recorded length of a reserve-only or order-only run in seconds, after its --warmup (default ${DEFAULT-VALUE}).")
   int durationSeconds = 60;
 
-  @Option(names = "--concurrency", description = "Reservation requests in flight in reserve-only mode (default ${DEFAULT-VALUE}).")
+  @Option(names = "--concurrency", description = "Requests in flight in reserve-only and order-only mode, joins in flight in join-only mode (default ${DEFAULT-VALUE}).")
   int concurrency = 64;
 
   @Option(names = "--warmup", description = "Seconds of unrecorded load before a reserve-only or order-only run's --duration (default ${DEFAULT-VALUE}).")

@@ -89,7 +89,7 @@ final class Driver extends VerticleBase {
     long now = clock.elapsedMillis();
     int started = 0;
     while (!stopping && nextBuyer < settings.buyers() && settings.arrivalMillis(nextBuyer) <= now
-        && started++ < MAX_STARTS_PER_TICK) {
+        && started++ < MAX_STARTS_PER_TICK && !joinsInFlightAtLimit()) {
       int index = nextBuyer;
       nextBuyer += drivers;
       outstanding++;
@@ -105,10 +105,21 @@ final class Driver extends VerticleBase {
     }
   }
 
+  /**
+   * A join-only run measures the server: at most {@code --concurrency} joins in flight, each
+   * finished join starting the next, instead of a million requests queued in this client until
+   * they time out.
+   */
+  private boolean joinsInFlightAtLimit() {
+    return settings.mode() == Settings.Mode.JOIN_ONLY && outstanding >= share(settings.concurrency());
+  }
+
   private void buyerDone() {
     outstanding--;
     if (outstanding == 0 && nextBuyer >= settings.buyers()) {
       stop("all buyers done");
+    } else if (settings.mode() == Settings.Mode.JOIN_ONLY && nextBuyer < settings.buyers()) {
+      admitArrivals();
     }
   }
 

@@ -56,6 +56,9 @@ final class FakeOnsale {
   private long serving;
   private long requests;
   private long stateReads;
+  private long joinDelayMillis;
+  private int joinsInFlight;
+  private int maxJoinsInFlight;
   private long opens;
   private long lastTicketSold = -1;
   private long paymentMillis = 60_000;
@@ -80,6 +83,17 @@ final class FakeOnsale {
   /** What the pay page settled, by result, as the server counted it. */
   synchronized Map<String, Long> results() {
     return Map.copyOf(results);
+  }
+
+  /** Answers every join this much later, as a busy server would. */
+  FakeOnsale joinDelayMillis(long millis) {
+    this.joinDelayMillis = millis;
+    return this;
+  }
+
+  /** The most joins that waited for their answer at the same time. */
+  synchronized int maxJoinsInFlight() {
+    return maxJoinsInFlight;
   }
 
   /** How often buyers read the public queue state. */
@@ -118,7 +132,16 @@ final class FakeOnsale {
       }
     } else if (method.equals("POST") && path.endsWith("/queue")) {
       long n = ++arrivals;
-      send(req, 200, new JsonObject().put("queueToken", "q" + n).put("number", n).put("state", "waiting"));
+      JsonObject joined = new JsonObject().put("queueToken", "q" + n).put("number", n).put("state", "waiting");
+      if (joinDelayMillis <= 0) {
+        send(req, 200, joined);
+      } else {
+        maxJoinsInFlight = Math.max(maxJoinsInFlight, ++joinsInFlight);
+        vertx.setTimer(joinDelayMillis, id -> {
+          joinsInFlight--;
+          send(req, 200, joined);
+        });
+      }
     } else if (method.equals("GET") && path.endsWith("/queue/state")) {
       stateReads++;
       send(req, 200, new JsonObject().put("state", soldOut() ? "sold_out" : "admitting").put("serving", serving)

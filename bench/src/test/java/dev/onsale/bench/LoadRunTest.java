@@ -262,6 +262,18 @@ class LoadRunTest {
   }
 
   @Test
+  @DisplayName("join-only keeps --concurrency joins in flight: the client never queues more than the server is working on")
+  void joinOnlyIsAClosedLoop() throws Exception {
+    FakeOnsale fake = new FakeOnsale(vertx, false).joinDelayMillis(5);
+    int port = startFake(fake);
+    Report report = run(port, "--mode", "join-only", "--buyers", "400", "--tickets", "10", "--concurrency", "8");
+
+    assertThat(report.json().getJsonObject("buyers").getLong("joined")).isEqualTo(400);
+    assertThat(report.json().getLong("errorCount")).isZero();
+    assertThat(fake.maxJoinsInFlight()).isBetween(1, 8);
+  }
+
+  @Test
   @DisplayName("the report is written as JSON and as a self-contained HTML page with charts")
   void writesReports(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     int port = startFake(false);
