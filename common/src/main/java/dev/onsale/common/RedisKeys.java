@@ -138,6 +138,11 @@ public final class RedisKeys {
       return base + "pow:used";
     }
 
+    /** Counter: join challenges this client address was handed for this event in this minute. */
+    public String challengeRateLimit(String clientAddress, long minute) {
+      return base + "ratelimit:challenge:" + clientAddress + ":" + minute;
+    }
+
     /** Counter: new numbers this client address took for this event in this minute. */
     public String joinRateLimit(String clientAddress, long minute) {
       return base + "ratelimit:join:" + clientAddress + ":" + minute;

@@ -2,6 +2,7 @@ package dev.onsale.waitingroom;
 
 import dev.onsale.common.ApiException;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -35,21 +37,44 @@ final class JoinChallenges {
   private static final Pattern NONCE = Pattern.compile("[0-9]{1,12}");
   private static final int MAX_CHALLENGE_LENGTH = 64;
 
+  /**
+   * Counts the address's challenges in this minute and, within its limit, takes the next serial;
+   * over it answers 0 and takes none, so that a bot cannot run up the serial (and the bitmap of
+   * used challenges behind it) from one address.
+   */
+  private static final RedisScript ISSUE = new RedisScript("""
+      local n = redis.call('INCR', KEYS[1])
+      if n == 1 then redis.call('EXPIRE', KEYS[1], 120) end
+      if n > tonumber(ARGV[1]) then return 0 end
+      return redis.call('INCR', KEYS[2])""");
+
   private final Redis redis;
   private final RedisKeys keys;
   private final byte[] macKey;
+  private final int perAddressPerMinute;
 
-  JoinChallenges(Redis redis, RedisKeys keys, String tokenSecret) {
+  /**
+   * @param perAddressPerMinute challenges one client address may take per event and minute
+   */
+  JoinChallenges(Redis redis, RedisKeys keys, String tokenSecret, int perAddressPerMinute) {
     this.redis = redis;
     this.keys = keys;
     this.macKey = sha256(("onsale-join-challenge:" + tokenSecret).getBytes(StandardCharsets.UTF_8));
+    this.perAddressPerMinute = perAddressPerMinute;
   }
 
-  /** A new challenge: {@code {"challenge","difficulty","expiresAt"}}. */
-  Future<JsonObject> issue(EventInfo event, long now) {
-    return redis.send(Request.cmd(Command.INCR).arg(keys.event(event.id()).powSerial()))
-        .map(reply -> {
-          long serial = reply.toLong();
+  /**
+   * A new challenge: {@code {"challenge","difficulty","expiresAt"}}, or a 429 with when to come back
+   * for an address over its limit.
+   */
+  Future<JsonObject> issue(EventInfo event, String clientAddress, long now) {
+    RedisKeys.Event eventKeys = keys.event(event.id());
+    return ISSUE.run(redis, List.of(eventKeys.challengeRateLimit(clientAddress, now / 60_000), eventKeys.powSerial()),
+            perAddressPerMinute)
+        .compose(reply -> reply.toLong() == 0
+            ? Future.failedFuture(QueueNumbers.rateLimited(now, "too many join challenges from your address"))
+            : Future.succeededFuture(reply.toLong()))
+        .map(serial -> {
           long expiresAt = now / 1000 + LIFETIME_SECONDS;
           String unsigned = event.id() + "." + serial + "." + expiresAt + "." + event.powDifficulty();
           return new JsonObject()

@@ -1,6 +1,7 @@
 package dev.onsale.waitingroom;
 
 import dev.onsale.common.ApiException;
+import dev.onsale.common.ClientAddress;
 import dev.onsale.common.ErrorHandler;
 import dev.onsale.common.RequestBodies;
 import io.vertx.core.Future;
@@ -141,7 +142,8 @@ final class PublicQueueApi {
             return Future.failedFuture(ApiException.conflict("no_challenge",
                 "joining this event takes no challenge"));
           }
-          return runtime.challenges().issue(event, runtime.now());
+          return runtime.challenges().issue(event,
+              ClientAddress.of(ctx, runtime.settings().trustForwardedFor()), runtime.now());
         })
         .onSuccess(body -> ErrorHandler.json(ctx, 200, body))
         .onFailure(ctx::fail);

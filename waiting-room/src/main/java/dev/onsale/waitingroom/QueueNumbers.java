@@ -122,10 +122,14 @@ final class QueueNumbers {
   }
 
   private static ApiException rateLimited(long now) {
+    return rateLimited(now, "too many queue joins from your address");
+  }
+
+  /** A 429 for an address over a per-minute limit: comes back when the next minute starts. */
+  static ApiException rateLimited(long now, String what) {
     long minute = now / 60_000;
     int retryAfter = (int) Math.max(1, ((minute + 1) * 60_000 - now + 999) / 1000);
-    return new ApiException(429, "rate_limited",
-        "too many queue joins from your address; try again in " + retryAfter + " seconds",
+    return new ApiException(429, "rate_limited", what + "; try again in " + retryAfter + " seconds",
         new JsonObject().put("retryAfterSeconds", retryAfter), retryAfter);
   }
 }

@@ -37,7 +37,9 @@ final class WaitingRoomRuntime {
     this.status = new QueueStatus(liveness, services.tokens(), shuffles);
     this.metrics = new QueueMetrics(services.meters(), snapshots);
     this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute());
-    this.challenges = new JoinChallenges(services.redis(), services.keys(), services.config().tokenSecret());
+    // Each join takes one challenge; a page whose challenge expired while it solved takes a second.
+    this.challenges = new JoinChallenges(services.redis(), services.keys(), services.config().tokenSecret(),
+        2 * settings.joinRatePerMinute());
   }
 
   static WaitingRoomRuntime of(Services services) {

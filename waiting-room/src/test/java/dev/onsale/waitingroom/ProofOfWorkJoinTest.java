@@ -107,6 +107,30 @@ class ProofOfWorkJoinTest {
     }
   }
 
+  @Test
+  @DisplayName("one address takes at most twice its join limit of challenges a minute: past it a 429, and the serial stays put")
+  void challengesPerAddressAreLimited() throws Exception {
+    OnsaleConfig config = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "3"));
+    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config)) {
+      Map<String, Object> meta = TestRedis.event(804, "limited-pow-night", 600_000, 600, 100);
+      meta.put("joinChallenge", "pow");
+      redis.publishEvent(804, meta);
+      long intoMinute = System.currentTimeMillis() % 60_000;
+      if (intoMinute > 50_000) {
+        // The limit counts per clock minute: start the count in a fresh one.
+        Thread.sleep(60_000 - intoMinute + 200);
+      }
+      for (int i = 0; i < 6; i++) {
+        challenge(room, 804);
+      }
+      HttpResponse<String> over = room.send(HttpRequest.newBuilder(
+          URI.create(room.url("/api/v1/events/804/queue/challenge"))).GET());
+      assertError(over, 429, "rate_limited");
+      assertThat(over.headers().firstValue("Retry-After")).isPresent();
+      assertThat(redis.number("GET", redis.keys.event(804).powSerial())).isEqualTo(6);
+    }
+  }
+
   static long solve(String challenge, int difficulty) {
     for (long nonce = 0; ; nonce++) {
       if (JoinChallenges.leadingZeroBits(JoinChallenges.sha256((challenge + nonce).getBytes(StandardCharsets.UTF_8))) >= difficulty) {
