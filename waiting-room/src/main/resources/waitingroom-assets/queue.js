@@ -395,9 +395,7 @@
   /** "Last updated": when this page last had fresh state from the server, on the buyer's clock. */
   function markUpdated(localMs) {
     var at = new Date(Math.min(localMs, Date.now()));
-    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
-    var clock = pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
-    $('updated-time').textContent = clock;
+    $('updated-time').textContent = clockTime(at);
     $('updated-time').setAttribute('datetime', at.toISOString());
     text('updated-note', '');
   }
@@ -768,6 +766,7 @@
     $('reserve-button').disabled = shop.busy || shop.turnOver || shop.situation !== 'free';
   }
 
+  /** HH:MM:SS on the buyer's clock, whatever the locale's habits: the same shape everywhere on the page. */
   function clockTime(at) {
     var pad = function (n) { return (n < 10 ? '0' : '') + n; };
     return pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
