@@ -19,7 +19,12 @@
   var admissionTimer = null;
   var saleStartsAtMs = null;
   var lastLive = { text: '', at: 0 };
-  var shop = { token: null, tokenExpiresAt: null, event: null, reservation: null };
+  var shop = {
+    token: null, tokenExpiresAt: null, event: null, reservation: null,
+    situation: null,           // free, in_baskets, sold_out, paused or closed: what Reserve can do now
+    refusal: null,             // why the last reservation was refused, shown until the buyer tries again
+    busy: false, turnOver: false, availabilityTimer: null, polls: 0
+  };
 
   function $(id) { return document.getElementById(id); }
   function show(id, visible) { $(id).hidden = !visible; }
@@ -125,6 +130,7 @@
     placement: null,     // a random pre-queue's drawn position for the number, once fetched
     placementAsked: false,
     maxServing: 0,       // the highest serving seen: the page never shows it going back
+    startServing: null,  // serving when this number joined: the progress bar starts there, at 0 %
     rate: null,          // smoothed admissions per minute behind the estimate
     state: null,         // the last public state
     timer: null,
@@ -143,7 +149,7 @@
       var error = res.body.error;
       if (res.status === 200 || res.status === 201) {
         if (res.body.waitingRoom === 'off') { enterShop(null, null); return; }
-        if (rejoin) { queue.maxServing = 0; queue.placement = null; queue.placementAsked = false; }
+        if (rejoin) { queue.maxServing = 0; queue.placement = null; queue.placementAsked = false; queue.startServing = null; }
         render(res.body);
       } else if (error === 'challenge_required' || error === 'challenge_expired' || error === 'challenge_used') {
         proveWork(function (solved) { join(rejoin, solved); });
@@ -268,6 +274,7 @@
         onState(state);
       }, function () {
         queue.failures += 1;
+        text('updated-note', '· cannot reach the server, retrying…');
         schedule(Math.min(MAX_POLL_SECONDS, 3 * queue.failures));
       });
   }
@@ -281,6 +288,7 @@
       clockSkewMs = serverMs - Date.now();
     }
     queue.maxServing = Math.max(queue.maxServing, state.serving || 0);
+    markUpdated(isNaN(serverMs) ? Date.now() : serverMs - clockSkewMs);
     if (state.state === 'admitting') { updateRate(state); }
     var position = myPosition(state);
     var view = estimate(state, position);
@@ -346,7 +354,7 @@
     var serving = state.state === 'prequeue' ? 0 : queue.maxServing;
     view.place = Math.max(0, position - serving);
     view.ahead = Math.max(0, view.place - 1);
-    view.progress = position <= 0 ? 1 : Math.min(1, serving / position);
+    view.progress = progressSinceJoining(position, serving);
     var rate = queue.rate !== null ? queue.rate : state.configuredRatePerMinute;
     if (!rate || rate <= 0) { return view; }
     var wait = view.place * 60 / rate;
@@ -359,6 +367,37 @@
     view.high = before + wait * (1 + spread);
     view.queueSeconds = wait;
     return view;
+  }
+
+  /**
+   * The share of the way from where the line stood when this buyer joined to the buyer's turn: 0 %
+   * on joining (not the share of everyone ever admitted, which showed 89 % to a newcomer behind a
+   * thousand admitted buyers), 100 % at the turn.
+   */
+  function progressSinceJoining(position, serving) {
+    if (position <= serving) { return 1; }
+    var start = Math.min(queue.startServing === null ? serving : queue.startServing, serving);
+    var way = position - start;
+    return way <= 0 ? 0 : Math.max(0, Math.min(1, (serving - start) / way));
+  }
+
+  /** Remembers where the line stood when this number joined, across reloads of the page. */
+  function rememberStart(number, serving) {
+    var saved = load().joined;
+    if (saved && saved.number === number && typeof saved.serving === 'number') {
+      queue.startServing = saved.serving;
+      return;
+    }
+    queue.startServing = serving || 0;
+    save({ joined: { number: number, serving: queue.startServing } });
+  }
+
+  /** "Last updated": when this page last had fresh state from the server, on the buyer's clock. */
+  function markUpdated(localMs) {
+    var at = new Date(Math.min(localMs, Date.now()));
+    $('updated-time').textContent = clockTime(at);
+    $('updated-time').setAttribute('datetime', at.toISOString());
+    text('updated-note', '');
   }
 
   /** Seconds until the next poll: refreshSeconds near the front, up to a minute far from it. */
@@ -408,6 +447,20 @@
     return loH === hiH ? 'about ' + loH + ' h' : loH + '–' + hiH + ' h';
   }
 
+  /** The bar moves only with the line: while it stands still it says so, at its true value. */
+  function paintProgress(state, share) {
+    var progress = Math.floor((share || 0) * 100);
+    var stalled = { paused: 'Paused', waiting_for_tickets: 'Waiting for tickets', sold_out: 'Stopped', closed: 'Stopped',
+      prequeue: 'Not started', not_open: 'Not started' }[state] || null;
+    var bar = $('progress');
+    bar.value = progress;
+    bar.textContent = progress + '%';
+    bar.className = stalled ? 'stalled' : '';
+    bar.setAttribute('aria-valuetext', progress + '% of the way to the front' + (stalled ? ', ' + stalled.toLowerCase() : ''));
+    text('progress-state', stalled || '');
+    show('progress-state', !!stalled);
+  }
+
   /** Shows the public state as this buyer's place in line. */
   function paint(state, view) {
     var kind = state.state === 'admitting' || state.state === 'shuffling' || state.state === 'paused'
@@ -420,10 +473,7 @@
     var moving = state.state === 'admitting' || state.state === 'prequeue';
     text('eta', moving ? rangeText(view.low, view.high) : '–');
     text('remaining', state.ticketsLeft === null || state.ticketsLeft === undefined ? '–' : number(state.ticketsLeft));
-    var progress = Math.round((view.progress || 0) * 100);
-    $('progress').value = progress;
-    $('progress').textContent = progress + '%';
-    $('progress').setAttribute('aria-valuetext', progress + '% of the way to the front');
+    paintProgress(state.state, view.progress);
     renderFairness(state);
     if (state.state === 'prequeue' && state.saleStartsAt) {
       $('countdown-label').textContent = 'The sale starts in';
@@ -463,6 +513,8 @@
     var state = status.state;
     if (status.number !== undefined && status.number !== null) {
       queue.number = status.number;
+      rememberStart(status.number, status.serving);
+      markUpdated(Date.now());
       show('pow-box', false);
     }
     text('number', number(queue.number));
@@ -533,9 +585,16 @@
 
   // ---------------------------------------------------------------- the shop
 
+  // The shop follows the event's availability while it is open, so that what it says stays true:
+  // tickets free, all of them in other buyers' baskets (held, or kept for a payment: some may come
+  // back), or sold out. Reserve is enabled only while something can be reserved, and a message
+  // stays until the situation it describes changes.
+  var AVAILABILITY_POLL_MS = 5000;
+
   function enterShop(token, expiresAt) {
     shop.token = token;
     shop.tokenExpiresAt = expiresAt ? Date.parse(expiresAt) : null;
+    shop.turnOver = false;
     show('queue-view', false);
     show('shop-view', true);
     $('shop-heading').focus();
@@ -551,7 +610,7 @@
       if (left <= 0) {
         clearInterval(admissionTimer);
         text('admission-timer', 'Your turn has ended.');
-        $('reserve-button').disabled = true;
+        endTurn();
         show('queue-view', true);
         show('rejoin-button', true);
         text('queue-message', 'Your turn to shop has ended. You can join the queue again at the back.');
@@ -563,52 +622,154 @@
     admissionTimer = setInterval(tick, 1000);
   }
 
+  function endTurn() {
+    shop.turnOver = true;
+    stopAvailability();
+    updateReserveButton();
+  }
+
+  function stopAvailability() {
+    clearTimeout(shop.availabilityTimer);
+    shop.availabilityTimer = null;
+  }
+
+  /** Reads the event and its availability now, then again every few seconds while the shop is open. */
   function loadCategories() {
+    stopAvailability();
     call('GET', api).then(function (res) {
-      if (res.status !== 200) { notice('Could not load the tickets. Retrying…', 'error'); setTimeout(loadCategories, 3000); return; }
-      notice(null);
+      if (res.status !== 200) { shopStatus('Could not load the tickets. Retrying…', 'error'); nextAvailability(3000); return; }
       shop.event = res.body;
+      shop.polls = (shop.polls || 0) + 1;
+      document.body.setAttribute('data-availability-polls', String(shop.polls));
       renderCategories(res.body);
-    }, function () { setTimeout(loadCategories, 3000); });
+      nextAvailability(AVAILABILITY_POLL_MS);
+    }, function () {
+      shopStatus('You seem to be offline. Retrying…', 'error');
+      nextAvailability(3000);
+    });
+  }
+
+  function nextAvailability(ms) {
+    stopAvailability();
+    if (shop.turnOver || $('shop-view').hidden) { return; }
+    shop.availabilityTimer = setTimeout(loadCategories, ms * (0.8 + Math.random() * 0.4));
+  }
+
+  /** What the shop can offer now: tickets free, all in baskets (some may come back), or sold out. */
+  function situationOf(event) {
+    if (event.paused) { return 'paused'; }
+    if (event.saleOpen === false) { return 'closed'; }
+    var free = (event.categories || []).some(function (c) { return c.available === undefined || c.available > 0; });
+    if (free) { return 'free'; }
+    return event.soldOut ? 'sold_out' : 'in_baskets';
+  }
+
+  var SITUATIONS = {
+    in_baskets: ['All tickets are in baskets right now; some may come back. This page checks every few seconds '
+      + 'and enables Reserve when tickets are free.', ''],
+    sold_out: ['Sold out: every ticket has been sold. Nothing can be reserved.', 'error'],
+    paused: ['The organizer has paused the sale. This page enables Reserve when it resumes.', ''],
+    closed: ['The sale is not open right now. Nothing can be reserved.', 'error']
+  };
+
+  /** One category's line: price and what is left, or why there is none. */
+  function categoryState(category, event) {
+    if (category.available === undefined || category.available > 0) { return null; }
+    if (category.held === undefined) { return event.soldOut ? 'sold out' : 'none free right now'; }
+    return category.held + (category.pending || 0) > 0 ? 'all in baskets' : 'sold out';
   }
 
   function renderCategories(event) {
     var box = $('categories');
-    box.textContent = '';
     var max = event.maxTicketsPerOrder || 6;
     (event.categories || []).forEach(function (category) {
       var available = category.available === undefined ? max : category.available;
-      var soldOut = category.soldOut || available <= 0;
-      var row = document.createElement('div');
-      row.className = 'category' + (soldOut ? ' sold-out' : '');
+      var none = categoryState(category, event);
       var id = 'qty-' + category.id;
-      var label = document.createElement('label');
-      label.setAttribute('for', id);
-      label.className = 'name';
-      label.textContent = category.name;
-      var meta = document.createElement('span');
-      meta.className = 'meta';
-      meta.id = id + '-meta';
-      meta.textContent = money(category.priceCents, category.currency) + ' · '
-        + (soldOut ? 'sold out' : number(available) + ' left');
-      var select = document.createElement('select');
-      select.id = id;
-      select.name = 'quantity';
-      select.setAttribute('data-category-id', category.id);
-      select.setAttribute('aria-describedby', meta.id);
-      select.disabled = soldOut;
-      for (var q = 0; q <= Math.min(max, Math.max(0, available)); q++) {
-        var option = document.createElement('option');
-        option.value = String(q);
-        option.textContent = String(q);
-        select.appendChild(option);
-      }
-      row.appendChild(label);
-      row.appendChild(meta);
-      row.appendChild(select);
-      box.appendChild(row);
+      var select = $(id);
+      if (!select) { select = addCategory(box, category, id); }
+      select.parentNode.className = 'category' + (none ? ' sold-out' : '');
+      $(id + '-meta').textContent = money(category.priceCents, category.currency) + ' · '
+        + (none || number(available) + ' left');
+      setQuantities(select, Math.min(max, Math.max(0, available)));
+      select.disabled = !!none;
     });
     text('reserve-hint', 'Up to ' + max + ' tickets per order.');
+    text('availability-updated', 'Availability as of ' + clockTime(new Date()) + '.');
+    showSituation(situationOf(event));
+  }
+
+  function addCategory(box, category, id) {
+    var row = document.createElement('div');
+    var label = document.createElement('label');
+    label.setAttribute('for', id);
+    label.className = 'name';
+    label.textContent = category.name;
+    var meta = document.createElement('span');
+    meta.className = 'meta';
+    meta.id = id + '-meta';
+    var select = document.createElement('select');
+    select.id = id;
+    select.name = 'quantity';
+    select.setAttribute('data-category-id', category.id);
+    select.setAttribute('aria-describedby', meta.id);
+    row.appendChild(label);
+    row.appendChild(meta);
+    row.appendChild(select);
+    box.appendChild(row);
+    return select;
+  }
+
+  /** Options 0 … most, keeping the buyer's choice when it is still possible. */
+  function setQuantities(select, most) {
+    if (select.options.length === most + 1) { return; }
+    var chosen = parseInt(select.value, 10) || 0;
+    select.textContent = '';
+    for (var q = 0; q <= most; q++) {
+      var option = document.createElement('option');
+      option.value = String(q);
+      option.textContent = String(q);
+      select.appendChild(option);
+    }
+    select.value = String(Math.min(chosen, most));
+  }
+
+  /**
+   * Says what the situation is while nothing can be reserved, and that tickets are back when they
+   * come back; a refused reservation's reason stays until the buyer tries again or tickets return.
+   */
+  function showSituation(situation) {
+    var before = shop.situation;
+    shop.situation = situation;
+    if (situation !== 'free') {
+      var said = SITUATIONS[situation];
+      shopStatus((shop.refusal ? shop.refusal + ' ' : '') + said[0], said[1]);
+    } else if (before && before !== 'free') {
+      shop.refusal = null;
+      shopStatus('Tickets are free again: choose and reserve.', 'done');
+    } else if (shop.refusal) {
+      shopStatus(shop.refusal + ' Not enough are left for that choice; the numbers above are up to date.', 'error');
+    } else if (!$('shop-status').classList.contains('done')) {
+      shopStatus(null);
+    }
+    updateReserveButton();
+  }
+
+  function shopStatus(message, kind) {
+    var box = $('shop-status');
+    box.className = 'notice' + (kind ? ' ' + kind : '');
+    box.textContent = message || '';
+    box.hidden = !message;
+  }
+
+  function updateReserveButton() {
+    $('reserve-button').disabled = shop.busy || shop.turnOver || shop.situation !== 'free';
+  }
+
+  /** HH:MM:SS on the buyer's clock, whatever the locale's habits: the same shape everywhere on the page. */
+  function clockTime(at) {
+    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    return pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
   }
 
   function randomKey() {
@@ -632,29 +793,58 @@
     var max = (shop.event && shop.event.maxTicketsPerOrder) || 6;
     if (total > max) { notice('At most ' + max + ' tickets per order.', 'error'); return; }
     notice(null);
-    var button = $('reserve-button');
-    button.disabled = true;
+    shop.refusal = null;
+    shop.busy = true;
+    updateReserveButton();
     var headers = { 'Idempotency-Key': randomKey() };
     if (shop.token) { headers.Authorization = 'Bearer ' + shop.token; }
     call('POST', api + '/reservations', { items: items }, headers).then(function (res) {
-      button.disabled = false;
+      shop.busy = false;
       if (res.status === 201) {
-        save({ reservation: res.body });
+        stopAvailability();
+        save({ reservation: res.body, event: eventSummary(shop.event) });
         enterCheckout(res.body);
       } else if (res.body.error === 'sold_out') {
-        notice('Sorry, not enough tickets are left for that choice. The numbers below are up to date.', 'error');
-        loadCategories();
+        refused(res.body, items);
       } else if (res.status === 401 || res.status === 403) {
+        endTurn();
         notice('Your turn to shop has ended. Join the queue again to try once more.', 'error');
         show('queue-view', true);
         show('rejoin-button', true);
       } else {
+        updateReserveButton();
         notice(res.body.message || 'The reservation did not work. Please try again.', 'error');
       }
     }, function () {
-      button.disabled = false;
+      shop.busy = false;
+      updateReserveButton();
       notice('Connection problem. Please try again.', 'error');
     });
+  }
+
+  /**
+   * Other buyers were quicker. The answer carries the counts of a moment ago (up to a second old) and
+   * names the category that fell short: the shop shows fewer than asked there at once, counting the
+   * tickets that just went as being in baskets, and reads the availability again just after, instead
+   * of wiping the reason with a stale "free".
+   */
+  function refused(answer, items) {
+    var event = shop.event || { categories: [] };
+    var counts = answer.available || {};
+    event.categories.forEach(function (category) {
+      if (category.available === undefined) { return; }
+      var now = counts[String(category.id)] === undefined ? category.available : counts[String(category.id)];
+      items.forEach(function (item) {
+        if (item.categoryId === category.id && item.categoryId === answer.categoryId) { now = Math.min(now, item.quantity - 1); }
+      });
+      now = Math.max(0, now);
+      if (now < category.available && category.held !== undefined) { category.held += category.available - now; }
+      category.available = now;
+    });
+    if (answer.soldOut !== undefined) { event.soldOut = answer.soldOut; }
+    shop.refusal = 'Those tickets just went to other buyers.';
+    renderCategories(event);
+    nextAvailability(1500);
   }
 
   // ---------------------------------------------------------------- checkout
@@ -667,14 +857,48 @@
     return 'Ticket';
   }
 
+  /** What the checkout shows of the event, kept with the hold so that a reload shows it too. */
+  function eventSummary(event) {
+    if (!event) { return null; }
+    return { name: event.name, startsAt: event.startsAt, timeZone: event.timeZone, venue: event.venue };
+  }
+
+  /** A time in the event's zone, with the zone named: the same instant for every buyer, wherever they are. */
+  function eventTime(iso, zone) {
+    var options = { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric',
+      hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+    if (zone) { options.timeZone = zone; }
+    try { return new Intl.DateTimeFormat(undefined, options).format(new Date(iso)); } catch (e) { return new Date(iso).toString(); }
+  }
+
+  function renderHeldEvent(summary) {
+    if (!summary || !summary.startsAt) { return false; }
+    text('held-event-name', summary.name || '');
+    text('held-event-when', eventTime(summary.startsAt, summary.timeZone)
+      + (summary.timeZone ? ' (' + summary.timeZone.replace(/_/g, ' ') + ' time)' : ''));
+    text('held-event-venue', summary.venue || '');
+    show('held-event', true);
+    return true;
+  }
+
+  /** The event's date and venue for the checkout: from the shop, the saved hold, or read once more. */
+  function showHeldEvent() {
+    if (renderHeldEvent(eventSummary(shop.event) || load().event)) { return; }
+    call('GET', api).then(function (res) {
+      if (res.status === 200) { save({ event: eventSummary(res.body) }); renderHeldEvent(eventSummary(res.body)); }
+    }, function () { /* the checkout works without it */ });
+  }
+
   function enterCheckout(reservation) {
     shop.reservation = reservation;
     clearInterval(admissionTimer);
+    stopAvailability();
     if (shop.event) { save({ categories: shop.event.categories }); }
     show('queue-view', false);
     show('shop-view', false);
     show('checkout-view', true);
     $('checkout-heading').focus();
+    showHeldEvent();
     var list = $('held-summary');
     list.textContent = '';
     var currency = reservation.total && reservation.total.currency;
@@ -819,7 +1043,8 @@
       show('shop-view', false);
       show('checkout-view', false);
       show('queue-view', true);
-      $('reserve-button').disabled = false;
+      shop.refusal = null;
+      shop.situation = null;
       $('order-button').disabled = false;
       join(true);
     });

@@ -54,6 +54,12 @@ public record Availability(long eventId, List<PerCategory> categories, Instant n
     return categories.stream().filter(c -> c.categoryId() == categoryId).mapToLong(PerCategory::available).sum();
   }
 
+  /** The counts of one category; all zero for a category this count does not know (yet). */
+  public PerCategory in(long categoryId) {
+    return categories.stream().filter(c -> c.categoryId() == categoryId).findFirst()
+        .orElse(new PerCategory(categoryId, null, 0, 0, 0, 0));
+  }
+
   /**
    * Nothing free and nothing held or kept that could come back: the sale is over for everyone
    * waiting. Tickets in baskets (held, or kept for a payment) are not sold out: some may come back.

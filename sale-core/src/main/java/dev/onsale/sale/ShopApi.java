@@ -97,9 +97,13 @@ final class ShopApi implements WebModule {
           JsonArray categories = body.getJsonArray("categories");
           for (int i = 0; i < categories.size(); i++) {
             JsonObject c = categories.getJsonObject(i);
-            c.put("available", availability.availableIn(c.getLong("id")));
+            // Held and pending apart, so that the shop can tell "in baskets, may come back" from "sold out".
+            Availability.PerCategory counts = availability.in(c.getLong("id"));
+            c.put("available", counts.available()).put("held", counts.held()).put("pending", counts.pending());
           }
           body.put("available", availability.available())
+              .put("held", availability.held())
+              .put("pending", availability.pending())
               .put("soldOut", availability.soldOut())
               .put("saleOpen", !event.paused() && event.saleOpenAt(Instant.now()));
           ctx.response().putHeader("Cache-Control", "public, max-age=1");
