@@ -5,12 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.LocalTimes;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneOffsetTransition;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -20,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
-import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
 
 @DisplayName("The organizer and ops pages on a phone and on a desktop, in a browser")
 class PagesOnPhonesBrowserTest {
@@ -226,6 +234,49 @@ class PagesOnPhonesBrowserTest {
         .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
         .toList();
     assertThat(errors).as("no script errors, and no refused request: the page refused the times itself").isEmpty();
+  }
+
+  @Test
+  @DisplayName("the page's daylight-saving rule is the server's: the same instants and the same words around every change of 2027, north and south")
+  void pageRuleIsTheServersRule() {
+    browser = Browser.open();
+    browser.driver.get(base + "/admin");
+    browser.waiting(10).until(d -> d.findElement(By.id("token")).isDisplayed());
+    List<String> zones = List.of("Europe/Berlin", "Australia/Sydney", "America/New_York", "America/Santiago",
+        "Australia/Lord_Howe", "Europe/London", "UTC");
+    DateTimeFormatter input = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    List<String[]> cases = new ArrayList<>();
+    for (String name : zones) {
+      ZoneId zone = ZoneId.of(name);
+      Instant from = Instant.parse("2027-01-01T00:00:00Z");
+      cases.add(new String[] {name, "2027-06-15 12:00:00"});
+      for (ZoneOffsetTransition t = zone.getRules().nextTransition(from); t != null && t.getInstant().isBefore(Instant.parse("2028-01-01T00:00:00Z"));
+           t = zone.getRules().nextTransition(t.getInstant())) {
+        for (int minutes : new int[] {-61, -60, -31, -1, 0, 1, 29, 30, 59, 60, 61}) {
+          cases.add(new String[] {name, input.format(t.getDateTimeBefore().plusMinutes(minutes))});
+          cases.add(new String[] {name, input.format(t.getDateTimeAfter().plusMinutes(minutes))});
+        }
+      }
+    }
+    List<?> answers = (List<?>) browser.driver.executeScript("""
+        return arguments[0].map(c => { var r = OnsaleTime.resolve(c[1], c[0]); return r.error ? 'error ' + r.error : 'ok ' + r.ms; });""",
+        cases.stream().map(Arrays::asList).toList());
+    assertThat(cases).hasSizeGreaterThan(100);
+    for (int i = 0; i < cases.size(); i++) {
+      String[] c = cases.get(i);
+      String expected;
+      try {
+        expected = "ok " + LocalTimes.resolve(LocalDateTime.parse(c[1].replace(' ', 'T')), ZoneId.of(c[0])).toEpochMilli();
+      } catch (DateTimeException e) {
+        expected = "error " + e.getMessage();
+      }
+      // Zone abbreviations come from each side's own data (Java: AEDT; Chromium: GMT+11): compared without them.
+      assertThat(withoutAbbreviations(answers.get(i).toString())).as("%s in %s", c[1], c[0]).isEqualTo(withoutAbbreviations(expected));
+    }
+  }
+
+  private static String withoutAbbreviations(String message) {
+    return message.replaceAll("(\\d\\d:\\d\\d(?::\\d\\d)?) [^ =]+ = ", "$1 = ");
   }
 
   /** Types the start, queue opening, sale start and sale end of form {@code prefix} (null: leave as is). */

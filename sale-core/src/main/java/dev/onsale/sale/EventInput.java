@@ -238,7 +238,7 @@ final class EventInput {
   private static String timeZone(JsonObject json, String fallback) {
     String zone = optionalString(json, "timeZone", 64, fallback);
     if (!"UTC".equals(zone) && !ZoneId.getAvailableZoneIds().contains(zone)) {
-      throw ApiException.invalid("timeZone", "must be an IANA time zone such as Europe/Berlin");
+      throw ApiException.invalid("timeZone", "must be an IANA time zone this server knows, such as Europe/Berlin");
     }
     return zone;
   }
