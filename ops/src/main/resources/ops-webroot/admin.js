@@ -21,7 +21,7 @@
 
   /**
    * The form's times as the API takes them (local, in the form's zone), or null after saying which
-   * one the clocks skip or pass twice. Empty fields are left out (the API refuses null).
+   * one is no time, or one the clocks skip or pass twice. Empty fields are left out (the API refuses null).
    */
   function localTimes(prefix, result) {
     var zone = zoneOf(prefix);
@@ -74,7 +74,8 @@
     name: 'Name', slug: 'Slug', venue: 'Venue', startsAt: 'Event start', queueOpensAt: 'Queue opening',
     saleStartsAt: 'Sale start', saleEndsAt: 'Sale end', admissionRatePerMinute: 'Admission rate',
     maxActiveShoppers: 'Max shoppers at once', maxTicketsPerOrder: 'Max tickets per order',
-    holdSeconds: 'Hold', paymentSeconds: 'Time to pay', timeZone: 'Time zone', paymentGraceSeconds: 'Payment grace', waitingRoom: 'Waiting room', preQueue: 'Before the sale', paused: 'Pause',
+    holdSeconds: 'Hold', paymentSeconds: 'Time to pay', paymentGraceSeconds: 'Payment grace', waitingRoom: 'Waiting room', preQueue: 'Before the sale', paused: 'Pause',
+    timeZone: 'Time zone',
     categories: 'Ticket categories', priceCents: 'price', currency: 'currency', capacity: 'capacity'
   };
   // The inputs each field is entered in, to mark the one that was refused.
@@ -319,11 +320,11 @@
     var now = Date.now();
     var minute = 60000;
     zoneSelect('c-timeZone', zone);
-    var zone = zoneOf('c');
-    $('c-queueOpensAt').value = T.toInput(Math.ceil((now + 2 * minute) / minute) * minute, zone);
-    $('c-saleStartsAt').value = T.toInput(Math.ceil((now + 10 * minute) / minute) * minute, zone);
-    $('c-saleEndsAt').value = T.toInput(Math.ceil((now + 7 * 24 * 60 * minute) / minute) * minute, zone);
-    $('c-startsAt').value = T.toInput(Math.ceil((now + 30 * 24 * 60 * minute) / minute) * minute, zone);
+    var chosen = zoneOf('c');
+    $('c-queueOpensAt').value = T.toInput(Math.ceil((now + 2 * minute) / minute) * minute, chosen);
+    $('c-saleStartsAt').value = T.toInput(Math.ceil((now + 10 * minute) / minute) * minute, chosen);
+    $('c-saleEndsAt').value = T.toInput(Math.ceil((now + 7 * 24 * 60 * minute) / minute) * minute, chosen);
+    $('c-startsAt').value = T.toInput(Math.ceil((now + 30 * 24 * 60 * minute) / minute) * minute, chosen);
     if ($('c-categories').children.length === 0) categoryRow('Standing', '45.00', 'EUR', 500);
   }
 

@@ -11,11 +11,17 @@
   var DAY = 86400000;
   var formatters = {};
 
+  /** A zone this browser does not know (the server's list may be longer) is shown in UTC, and says so. */
   function formatter(zone) {
     if (!formatters[zone]) {
-      formatters[zone] = new Intl.DateTimeFormat('en-GB', {
-        timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-        hour: 'numeric', minute: 'numeric', second: 'numeric', timeZoneName: 'short' });
+      var options = { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+        hour: 'numeric', minute: 'numeric', second: 'numeric', timeZoneName: 'short' };
+      try {
+        formatters[zone] = new Intl.DateTimeFormat('en-GB', options);
+      } catch (unknownZone) {
+        options.timeZone = 'UTC';
+        formatters[zone] = new Intl.DateTimeFormat('en-GB', options);
+      }
     }
     return formatters[zone];
   }
