@@ -10,18 +10,63 @@
 
   function $(id) { return document.getElementById(id); }
 
-  // datetime-local inputs hold local wall-clock time without a zone.
-  function toLocalInput(value) {
-    if (value === null || value === undefined) return '';
-    var ms = typeof value === 'number' ? value : Date.parse(value);
-    var d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
-    return d.toISOString().slice(0, 19);
+  // The time inputs hold wall-clock times in the event's zone (the form's zone select), as text on a
+  // 24-hour clock ("2027-03-20 20:00": a datetime-local input would show the browser's clock, AM/PM
+  // in many). The API reads a time without an offset in the event's timeZone, and refuses one that
+  // the clocks skip or pass twice there, as the page does before sending (OnsaleTime, localtime.js).
+  var TIME_FIELDS = ['startsAt', 'queueOpensAt', 'saleStartsAt', 'saleEndsAt'];
+  var T = window.OnsaleTime;
+
+  function zoneOf(prefix) { return $(prefix + '-timeZone').value; }
+
+  /**
+   * The form's times as the API takes them (local, in the form's zone), or null after saying which
+   * one is no time, or one the clocks skip or pass twice. Empty fields are left out (the API refuses null).
+   */
+  function localTimes(prefix, result) {
+    var zone = zoneOf(prefix);
+    var times = {};
+    for (var i = 0; i < TIME_FIELDS.length; i++) {
+      var input = $(prefix + '-' + TIME_FIELDS[i]);
+      if (!input || !input.value) continue;
+      var resolved = T.resolve(input.value, zone);
+      if (resolved.error) {
+        markInvalid({ field: TIME_FIELDS[i] }, prefix);
+        say(result, labelText(input) + ': ' + resolved.error + '.', true);
+        return null;
+      }
+      times[TIME_FIELDS[i]] = resolved.iso;
+    }
+    return times;
   }
-  function fromLocalInput(id) {
-    var value = $(id).value;
-    // An empty field is left out of the body (undefined): the API refuses null for a field it keeps.
-    return value ? new Date(value).toISOString() : undefined;
+
+  /** What a label says before its input: "Sale starts". */
+  function labelText(input) {
+    var label = input.labels && input.labels[0];
+    var words = label && label.querySelector('span') ? label.querySelector('span').firstChild.textContent : '';
+    return (words || '').trim() || input.id;
   }
+
+  /** Fills a zone select with every IANA zone the browser knows, and names it beside the form's times. */
+  function zoneSelect(id, zone) {
+    var select = $(id);
+    if (!select.options.length) {
+      T.zones().forEach(function (name) { select.appendChild(O.el('option', { value: name, text: name })); });
+      select.addEventListener('change', function () { nameZone(id); });
+    }
+    if (zone && !Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) {
+      select.appendChild(O.el('option', { value: zone, text: zone }));
+    }
+    select.value = zone || T.browserZone();
+    nameZone(id);
+  }
+
+  function nameZone(id) {
+    document.querySelectorAll('[data-zone-of="' + id + '"]').forEach(function (span) {
+      span.textContent = '(' + $(id).value + ')';
+    });
+  }
+
   function ms(value) { return typeof value === 'number' ? value : Date.parse(value); }
 
   // Field names of the admin API, as the form's labels say them.
@@ -30,6 +75,7 @@
     saleStartsAt: 'Sale start', saleEndsAt: 'Sale end', admissionRatePerMinute: 'Admission rate',
     maxActiveShoppers: 'Max shoppers at once', maxTicketsPerOrder: 'Max tickets per order',
     holdSeconds: 'Hold', paymentSeconds: 'Time to pay', paymentGraceSeconds: 'Payment grace', waitingRoom: 'Waiting room', preQueue: 'Before the sale', paused: 'Pause',
+    timeZone: 'Time zone',
     categories: 'Ticket categories', priceCents: 'price', currency: 'currency', capacity: 'capacity'
   };
   // The inputs each field is entered in, to mark the one that was refused.
@@ -38,7 +84,7 @@
     saleStartsAt: 'c-saleStartsAt', saleEndsAt: 'c-saleEndsAt', admissionRatePerMinute: 'c-rate',
     maxActiveShoppers: 'c-maxActive', maxTicketsPerOrder: 'c-maxTickets', holdSeconds: 'c-hold',
     paymentSeconds: 'c-payMinutes', paymentGraceSeconds: 'c-payGrace',
-    waitingRoom: 'c-waitingRoom', preQueue: 'c-preQueue'
+    waitingRoom: 'c-waitingRoom', preQueue: 'c-preQueue', timeZone: 'c-timeZone'
   };
 
   // "categories[1].capacity" -> "Category 2 capacity"; "saleEndsAt" -> "Sale end".
@@ -59,7 +105,8 @@
     var rest = match[2].replace(/\b([a-z]+[A-Z][A-Za-z]*)\b/g, function (word) {
       return FIELD_WORDS[word] ? FIELD_WORDS[word].toLowerCase() : word;
     });
-    var sentence = fieldWords(match[1]) + ' ' + rest;
+    // "saleStartsAt: 02:30 does not exist on …" is a sentence of its own: "Sale start: 02:30 does not exist on …".
+    var sentence = fieldWords(match[1]) + (/^[0-9A-Z]/.test(rest) ? ': ' : ' ') + rest;
     sentence = sentence.charAt(0).toUpperCase() + sentence.slice(1);
     return /[.!?]$/.test(sentence) ? sentence : sentence + '.';
   }
@@ -97,9 +144,10 @@
         var state = stateOf(event);
         var row = O.el('tr', { className: 'clickable' + (selected && selected.id === event.id ? ' selected' : ''),
           'data-event-id': String(event.id) }, [
-          O.el('td', {}, [O.el('strong', { text: event.name }), O.el('div', { className: 'muted', text: event.venue || '' })]),
-          O.el('td', { className: 'opt', text: O.when(ms(event.queueOpensAt)) }),
-          O.el('td', { text: O.when(ms(event.saleStartsAt)) }),
+          O.el('td', {}, [O.el('strong', { text: event.name }),
+            O.el('div', { className: 'muted', text: (event.venue || '') + ' · ' + event.timeZone })]),
+          O.el('td', { className: 'opt', text: T.format(ms(event.queueOpensAt), event.timeZone, true) }),
+          O.el('td', { text: T.format(ms(event.saleStartsAt), event.timeZone, true) }),
           O.el('td', { className: 'num opt', text: O.fmt(event.admissionRatePerMinute) }),
           O.el('td', {}, [O.el('span', { className: 'badge ' + state[1], text: state[0] })])]);
         row.addEventListener('click', function () { select(event); });
@@ -131,10 +179,15 @@
     $('sel-state').className = 'badge ' + state[1];
     $('p-pause').textContent = selected.paused ? 'Resume sale' : 'Pause sale';
     $('p-pause').className = selected.paused ? '' : 'secondary';
+    $('sel-when').textContent = 'Event starts ' + T.format(ms(selected.startsAt), selected.timeZone)
+      + ' · queue opens ' + T.format(ms(selected.queueOpensAt), selected.timeZone, true)
+      + ' · sale ' + T.format(ms(selected.saleStartsAt), selected.timeZone, true)
+      + ' to ' + T.format(ms(selected.saleEndsAt), selected.timeZone, true);
     if (fillForm) {
-      $('p-queueOpensAt').value = toLocalInput(selected.queueOpensAt);
-      $('p-saleStartsAt').value = toLocalInput(selected.saleStartsAt);
-      $('p-saleEndsAt').value = toLocalInput(selected.saleEndsAt);
+      zoneSelect('p-timeZone', selected.timeZone);
+      $('p-queueOpensAt').value = T.toInput(ms(selected.queueOpensAt), selected.timeZone);
+      $('p-saleStartsAt').value = T.toInput(ms(selected.saleStartsAt), selected.timeZone);
+      $('p-saleEndsAt').value = T.toInput(ms(selected.saleEndsAt), selected.timeZone);
       $('p-rate').value = selected.admissionRatePerMinute;
       say($('patch-result'), '');
     }
@@ -232,7 +285,7 @@
     return row;
   }
 
-  function createBody() {
+  function createBody(times) {
     var categories = Array.prototype.map.call($('c-categories').children, function (row) {
       return {
         name: row.querySelector('.cat-name').value.trim(),
@@ -245,10 +298,11 @@
       name: $('c-name').value.trim(),
       slug: $('c-slug').value.trim(),
       venue: $('c-venue').value.trim(),
-      startsAt: fromLocalInput('c-startsAt'),
-      queueOpensAt: fromLocalInput('c-queueOpensAt'),
-      saleStartsAt: fromLocalInput('c-saleStartsAt'),
-      saleEndsAt: fromLocalInput('c-saleEndsAt'),
+      timeZone: zoneOf('c'),
+      startsAt: times.startsAt,
+      queueOpensAt: times.queueOpensAt,
+      saleStartsAt: times.saleStartsAt,
+      saleEndsAt: times.saleEndsAt,
       admissionRatePerMinute: parseInt($('c-rate').value, 10),
       maxActiveShoppers: parseInt($('c-maxActive').value, 10),
       maxTicketsPerOrder: parseInt($('c-maxTickets').value, 10),
@@ -261,13 +315,16 @@
     };
   }
 
-  function defaults() {
+  /** A new event's form as it starts: times from a few minutes to a month ahead, in `zone` (the browser's unless given). */
+  function defaults(zone) {
     var now = Date.now();
     var minute = 60000;
-    $('c-queueOpensAt').value = toLocalInput(Math.ceil((now + 2 * minute) / minute) * minute);
-    $('c-saleStartsAt').value = toLocalInput(Math.ceil((now + 10 * minute) / minute) * minute);
-    $('c-saleEndsAt').value = toLocalInput(Math.ceil((now + 7 * 24 * 60 * minute) / minute) * minute);
-    $('c-startsAt').value = toLocalInput(Math.ceil((now + 30 * 24 * 60 * minute) / minute) * minute);
+    zoneSelect('c-timeZone', zone);
+    var chosen = zoneOf('c');
+    $('c-queueOpensAt').value = T.toInput(Math.ceil((now + 2 * minute) / minute) * minute, chosen);
+    $('c-saleStartsAt').value = T.toInput(Math.ceil((now + 10 * minute) / minute) * minute, chosen);
+    $('c-saleEndsAt').value = T.toInput(Math.ceil((now + 7 * 24 * 60 * minute) / minute) * minute, chosen);
+    $('c-startsAt').value = T.toInput(Math.ceil((now + 30 * 24 * 60 * minute) / minute) * minute, chosen);
     if ($('c-categories').children.length === 0) categoryRow('Standing', '45.00', 'EUR', 500);
   }
 
@@ -285,13 +342,18 @@
 
     $('create-form').addEventListener('submit', function (event) {
       event.preventDefault();
+      var times = localTimes('c', $('create-result'));
+      if (!times) {
+        $('create-result').scrollIntoView({ block: 'nearest' });
+        return;
+      }
       $('c-submit').disabled = true;
-      O.api('POST', '/api/v1/admin/events', createBody()).then(function (created) {
+      O.api('POST', '/api/v1/admin/events', createBody(times)).then(function (created) {
         say($('create-result'), 'Created "' + created.name + '": buyers will find it at /e/' + created.slug);
         $('create-form').reset();
         $('c-slug').dataset.edited = '';
         $('c-categories').textContent = '';
-        defaults();
+        defaults(created.timeZone);
         return loadEvents().then(function () { select(created); });
       }, function (failure) {
         markInvalid(failure, 'c');
@@ -302,10 +364,13 @@
 
     $('patch-form').addEventListener('submit', function (event) {
       event.preventDefault();
+      var times = localTimes('p', $('patch-result'));
+      if (!times) return;
       patch({
-        queueOpensAt: fromLocalInput('p-queueOpensAt'),
-        saleStartsAt: fromLocalInput('p-saleStartsAt'),
-        saleEndsAt: fromLocalInput('p-saleEndsAt'),
+        timeZone: zoneOf('p'),
+        queueOpensAt: times.queueOpensAt,
+        saleStartsAt: times.saleStartsAt,
+        saleEndsAt: times.saleEndsAt,
         admissionRatePerMinute: parseInt($('p-rate').value, 10)
       }, 'Saved.');
     });

@@ -85,8 +85,9 @@ class AdminAndOpsBrowserTest {
     assertThat(event.getString("waitingRoom")).isEqualTo("on");
     assertThat(event.getString("queueOpensAt")).isNotNull();
 
-    // Reschedule: queue open a minute ago, sale starting now; and a new admission rate.
-    LocalDateTime now = LocalDateTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS);
+    // Reschedule: queue open a minute ago, sale starting now; and a new admission rate. The form
+    // takes the times in the event's zone (by default the browser's).
+    LocalDateTime now = LocalDateTime.now(ZoneId.of(event.getString("timeZone"))).truncatedTo(ChronoUnit.SECONDS);
     setInput("p-queueOpensAt", now.minusMinutes(1));
     setInput("p-saleStartsAt", now.minusSeconds(5));
     replace(browser.driver.findElement(By.id("p-rate")), "120");

@@ -4,7 +4,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 
@@ -127,32 +131,46 @@ public final class RequestBodies {
     return number.longValue();
   }
 
-  public static Instant requireInstant(JsonObject json, String field) {
+  /**
+   * A moment: an ISO-8601 instant ({@code 2026-12-01T18:00:00Z}, or with an offset), or a local
+   * date-time without one ({@code 2026-12-01T19:00}) read in {@code zone}, refused when the clocks
+   * skip it or pass it twice there ({@link LocalTimes#resolve}).
+   */
+  public static Instant requireInstant(JsonObject json, String field, ZoneId zone) {
     Object value = json.getValue(field);
     if (value == null) {
       throw ApiException.invalid(field, "is required");
     }
-    return checkInstant(field, value);
+    return checkInstant(field, value, zone);
   }
 
-  public static Instant optionalInstant(JsonObject json, String field, Instant fallback) {
+  public static Instant optionalInstant(JsonObject json, String field, ZoneId zone, Instant fallback) {
     Object value = present(json, field);
-    return value == null ? fallback : checkInstant(field, value);
+    return value == null ? fallback : checkInstant(field, value, zone);
   }
 
-  private static Instant checkInstant(String field, Object value) {
+  private static Instant checkInstant(String field, Object value, ZoneId zone) {
+    String expected = "must be an ISO-8601 instant such as 2026-12-01T18:00:00Z, or a local time such as "
+        + "2026-12-01T19:00 in the event's time zone";
     if (!(value instanceof String text) || text.length() > 40) {
-      throw ApiException.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T18:00:00Z");
+      throw ApiException.invalid(field, expected);
     }
+    Instant instant;
     try {
-      Instant instant = java.time.OffsetDateTime.parse(text).toInstant();
-      if (instant.getEpochSecond() < 0 || instant.isAfter(Instant.parse("9999-01-01T00:00:00Z"))) {
-        throw ApiException.invalid(field, "is out of range");
+      instant = OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException withoutOffset) {
+      try {
+        instant = LocalTimes.resolve(LocalDateTime.parse(text), zone);
+      } catch (DateTimeParseException e) {
+        throw ApiException.invalid(field, expected);
+      } catch (DateTimeException e) {
+        throw ApiException.invalid(field, e.getMessage());
       }
-      return instant;
-    } catch (DateTimeParseException e) {
-      throw ApiException.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T18:00:00Z");
     }
+    if (instant.getEpochSecond() < 0 || instant.isAfter(Instant.parse("9999-01-01T00:00:00Z"))) {
+      throw ApiException.invalid(field, "is out of range");
+    }
+    return instant;
   }
 
   public static boolean optionalBoolean(JsonObject json, String field, boolean fallback) {

@@ -68,14 +68,16 @@ final class EventInput {
     checkSlug(slug);
     List<NewCategory> categories = parseCategories(requireArray(json, "categories", 1, MAX_CATEGORIES), "categories");
     checkCategories(categories, List.of());
+    String timeZone = timeZone(json, "UTC");
+    ZoneId zone = ZoneId.of(timeZone);
     NewEvent event = new NewEvent(
         slug,
         requireString(json, "name", 1, 200),
         requireString(json, "venue", 1, 200),
-        requireInstant(json, "startsAt"),
-        requireInstant(json, "queueOpensAt"),
-        requireInstant(json, "saleStartsAt"),
-        requireInstant(json, "saleEndsAt"),
+        requireInstant(json, "startsAt", zone),
+        requireInstant(json, "queueOpensAt", zone),
+        requireInstant(json, "saleStartsAt", zone),
+        requireInstant(json, "saleEndsAt", zone),
         requireInt(json, "admissionRatePerMinute", 1, 1_000_000),
         requireInt(json, "maxActiveShoppers", 1, 1_000_000),
         optionalInt(json, "maxTicketsPerOrder", 1, MAX_TICKETS_PER_ORDER, 10),
@@ -83,7 +85,7 @@ final class EventInput {
         onOff(json, true),
         preQueue(json, "fifo"),
         payment(json, Event.Payment.DEFAULT, minPaymentSeconds),
-        timeZone(json, "UTC"),
+        timeZone,
         joinChallenge(json, Event.JoinChallenge.NONE),
         categories);
     checkSchedule(event.queueOpensAt(), event.saleStartsAt(), event.saleEndsAt(), event.startsAt());
@@ -98,15 +100,18 @@ final class EventInput {
     if (json.containsKey("slug") && !current.slug().equals(json.getValue("slug"))) {
       throw ApiException.invalid("slug", "cannot change: buyers' links use it");
     }
+    // Local times are read in the zone the event will have: a new one given with them, or its own.
+    String timeZone = timeZone(json, current.timeZone());
+    ZoneId zone = ZoneId.of(timeZone);
     Event updated = new Event(
         current.id(),
         current.slug(),
         optionalString(json, "name", 200, current.name()),
         optionalString(json, "venue", 200, current.venue()),
-        optionalInstant(json, "startsAt", current.startsAt()),
-        optionalInstant(json, "queueOpensAt", current.queueOpensAt()),
-        optionalInstant(json, "saleStartsAt", current.saleStartsAt()),
-        optionalInstant(json, "saleEndsAt", current.saleEndsAt()),
+        optionalInstant(json, "startsAt", zone, current.startsAt()),
+        optionalInstant(json, "queueOpensAt", zone, current.queueOpensAt()),
+        optionalInstant(json, "saleStartsAt", zone, current.saleStartsAt()),
+        optionalInstant(json, "saleEndsAt", zone, current.saleEndsAt()),
         optionalInt(json, "admissionRatePerMinute", 1, 1_000_000, current.admissionRatePerMinute()),
         optionalInt(json, "maxActiveShoppers", 1, 1_000_000, current.maxActiveShoppers()),
         optionalInt(json, "maxTicketsPerOrder", 1, MAX_TICKETS_PER_ORDER, current.maxTicketsPerOrder()),
@@ -115,7 +120,7 @@ final class EventInput {
         preQueue(json, current.preQueue()),
         optionalBoolean(json, "paused", current.paused()),
         payment(json, current.payment(), minPaymentSeconds),
-        timeZone(json, current.timeZone()),
+        timeZone,
         joinChallenge(json, current.joinChallenge()),
         current.categories());
     if (updated.name().isEmpty() || updated.venue().isEmpty()) {
@@ -233,7 +238,7 @@ final class EventInput {
   private static String timeZone(JsonObject json, String fallback) {
     String zone = optionalString(json, "timeZone", 64, fallback);
     if (!"UTC".equals(zone) && !ZoneId.getAvailableZoneIds().contains(zone)) {
-      throw ApiException.invalid("timeZone", "must be an IANA time zone such as Europe/Berlin");
+      throw ApiException.invalid("timeZone", "must be an IANA time zone this server knows, such as Europe/Berlin");
     }
     return zone;
   }

@@ -2,6 +2,7 @@ package dev.onsale.workers;
 
 import dev.onsale.common.Job;
 import dev.onsale.common.JobTypes;
+import dev.onsale.common.LocalTimes;
 import dev.onsale.common.Services;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -14,6 +15,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -38,7 +40,7 @@ public final class ConfirmationMailHandler implements JobHandler {
       JobTypes.ORDER_LATE_REFUNDED);
 
   static final String SELECT_ORDER = """
-      SELECT o.code, o.secret, o.status, o.buyer_name, o.buyer_email, e.name AS event_name,
+      SELECT o.code, o.secret, o.status, o.buyer_name, o.buyer_email, e.name AS event_name, e.venue, e.starts_at, e.time_zone,
              EXISTS (SELECT 1 FROM mail_log m WHERE m.order_id = o.id AND m.kind = $2) AS sent
       FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1""";
   static final String SELECT_PDFS = """
@@ -152,6 +154,8 @@ public final class ConfirmationMailHandler implements JobHandler {
             ? "your payment for order " + code + " reached us after the time to pay had run out, but there were\n"
                 + "still tickets: your order for " + order.getString("event_name") + " is complete.\n"
             : "thank you for your order " + code + " for " + order.getString("event_name") + ".\n")
+        + "\nWhen:  " + LocalTimes.format(order.getOffsetDateTime("starts_at").toInstant(), ZoneId.of(order.getString("time_zone")))
+        + "\nWhere: " + order.getString("venue") + "\n\n"
         + "Your " + (files.size() == 1 ? "ticket is" : files.size() + " tickets are") + " attached as PDF.\n\n"
         + "Your order: " + link + "\n";
     return new MailMessage()

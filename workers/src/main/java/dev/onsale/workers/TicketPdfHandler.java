@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +22,16 @@ public final class TicketPdfHandler implements JobHandler {
 
   public static final String TYPE = dev.onsale.common.JobTypes.TICKET_PDF;
 
+  /** The ticket with what its page shows: the price the order kept, and its place among the order's tickets. */
   static final String SELECT_TICKET = """
-      SELECT e.name AS event_name, e.venue, e.starts_at, c.name AS category, o.buyer_name, o.code,
-             o.status, ot.active, ot.secret AS sold_secret, t.secret AS current_secret,
+      SELECT e.name AS event_name, e.venue, e.starts_at, e.time_zone, c.name AS category, l.unit_cents, o.currency,
+             o.buyer_name, o.code, o.status, ot.active, ot.secret AS sold_secret, t.secret AS current_secret,
+             (SELECT count(*) FROM order_tickets n WHERE n.order_id = ot.order_id AND n.active AND n.ticket_id <= ot.ticket_id) AS number,
+             (SELECT count(*) FROM order_tickets n WHERE n.order_id = ot.order_id AND n.active) AS count,
              EXISTS (SELECT 1 FROM ticket_pdfs p WHERE p.ticket_id = t.id AND p.secret = $3) AS rendered
       FROM order_tickets ot
       JOIN orders o ON o.id = ot.order_id
+      JOIN order_lines l ON l.order_id = ot.order_id AND l.category_id = ot.category_id
       JOIN tickets t ON t.id = ot.ticket_id
       JOIN categories c ON c.id = ot.category_id
       JOIN events e ON e.id = o.event_id
@@ -90,9 +95,15 @@ public final class TicketPdfHandler implements JobHandler {
         row.getString("event_name"),
         row.getString("venue"),
         row.getOffsetDateTime("starts_at").toInstant(),
+        ZoneId.of(row.getString("time_zone")),
         row.getString("category"),
+        row.getLong("unit_cents"),
+        row.getString("currency"),
         row.getString("buyer_name"),
+        row.getString("code"),
         row.getString("code") + "-" + ticketId,
+        row.getLong("number").intValue(),
+        row.getLong("count").intValue(),
         secret);
   }
 

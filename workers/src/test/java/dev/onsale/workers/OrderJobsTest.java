@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import com.lowagie.text.pdf.PdfReader;
-import com.lowagie.text.pdf.parser.PdfTextExtractor;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestEnv;
 import io.micrometer.core.instrument.Counter;
@@ -27,6 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -59,7 +60,7 @@ class OrderJobsTest {
   }
 
   @Test
-  @DisplayName("an order gets one PDF per ticket, with the ticket's details, and one mail with the PDFs attached")
+  @DisplayName("an order gets one PDF per ticket, with the local time, price, order code and its number in the order, and one mail with the PDFs attached")
   void orderLeadsToPdfsAndOneMail() throws Exception {
     long eventId = fx.createEvent("Spring Concert", "Standing", "Seated");
     WorkerFixture.Order order = fx.createOrder(eventId, fx.categoryId(eventId, "Standing"), 3, "Ada Lovelace", "ada@example.org");
@@ -73,8 +74,9 @@ class OrderJobsTest {
       assertThat(file).exists().startsWith(Path.of(fx.config.mediaDir()).toAbsolutePath());
       assertThat(Files.size(file)).isEqualTo(pdf.getInteger("bytes").longValue());
       String text = pdfText(Files.readAllBytes(file));
-      assertThat(text).contains("Spring Concert", "Olympiahalle, Munich", "Thursday 31 December 2026, 20:00 UTC",
-          "Standing", "Ada Lovelace", order.code() + "-" + ticketId);
+      // The event starts at 20:00 UTC on 31 Dec 2026; its zone is Europe/Berlin.
+      assertThat(text).contains("Spring Concert", "Olympiahalle, Munich", "Thu 31 Dec 2026, 21:00 CET (Europe/Berlin)",
+          "Standing", "49.00 EUR", "Ada Lovelace", order.code(), order.code() + "-" + ticketId, "Ticket " + (i + 1) + " of 3");
       assertThat(text).doesNotContain(order.ticketSecrets().get(i)); // the secret is only in the QR code
     }
 
@@ -82,6 +84,7 @@ class OrderJobsTest {
     MimeMessage mail = smtp.getReceivedMessages()[0];
     assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("ada@example.org");
     assertThat(mail.getSubject()).contains("Spring Concert", order.code());
+    assertThat(mailText(mail)).contains("When:  Thu 31 Dec 2026, 21:00 CET (Europe/Berlin)", "Where: Olympiahalle, Munich");
     List<byte[]> attachments = pdfAttachments(mail);
     assertThat(attachments).hasSize(3);
     for (byte[] attachment : attachments) {
@@ -190,18 +193,27 @@ class OrderJobsTest {
     return counter == null ? 0 : counter.count();
   }
 
+  /** The text of a PDF as another program reads it (PDFBox, not the library that wrote it). */
   static String pdfText(byte[] pdf) throws Exception {
-    PdfReader reader = new PdfReader(pdf);
-    try {
-      PdfTextExtractor extractor = new PdfTextExtractor(reader);
+    try (PDDocument document = Loader.loadPDF(pdf)) {
+      return new PDFTextStripper().getText(document);
+    }
+  }
+
+  /** The plain-text part of a mail. */
+  static String mailText(Part part) throws Exception {
+    if (part.isMimeType("text/plain")) {
+      return part.getContent().toString();
+    }
+    if (part.isMimeType("multipart/*")) {
+      Multipart multipart = (Multipart) part.getContent();
       StringBuilder text = new StringBuilder();
-      for (int page = 1; page <= reader.getNumberOfPages(); page++) {
-        text.append(extractor.getTextFromPage(page)).append('\n');
+      for (int i = 0; i < multipart.getCount(); i++) {
+        text.append(mailText(multipart.getBodyPart(i)));
       }
       return text.toString();
-    } finally {
-      reader.close();
     }
+    return "";
   }
 
   static List<byte[]> pdfAttachments(MimeMessage mail) throws Exception {

@@ -8,6 +8,7 @@ import dev.onsale.common.testing.TestEnv;
 import dev.onsale.workers.TicketPdfRenderer.TicketSheet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,8 @@ class PdfThroughputTest {
     double coldMillis = (System.nanoTime() - cold) / 1e6;
     long warm = System.nanoTime();
     for (int i = 0; i < 200; i++) {
-      renderer.render(new TicketSheet("Throughput", "Hall", Instant.now(), "Standing", "Buyer " + i, "CODE-" + i, "secret" + i));
+      renderer.render(new TicketSheet("Throughput", "Hall", Instant.now(), ZoneId.of("Europe/Berlin"), "Standing", 4500, "EUR",
+          "Buyer " + i, "CODE", "CODE-" + i, i + 1, 200, "secret" + i));
     }
     double warmMillis = (System.nanoTime() - warm) / 1e6 / 200;
 

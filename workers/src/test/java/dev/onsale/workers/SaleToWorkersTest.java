@@ -98,10 +98,12 @@ class SaleToWorkersTest {
 
     eventually(Duration.ofSeconds(30), "both pdfUrls", () -> pdfUrls(code, secret).size() == 2);
     List<String> urls = pdfUrls(code, secret);
-    for (String url : urls) {
-      TestHttp.Answer pdf = http.get(url);
+    for (int i = 0; i < urls.size(); i++) {
+      TestHttp.Answer pdf = http.get(urls.get(i));
       assertThat(pdf.status()).isEqualTo(200);
-      assertThat(OrderJobsTest.pdfText(pdf.raw().getBytes())).contains("Worker Night", "Marie Curie", code + "-");
+      // The organizer gave the start as a local time in Europe/Berlin; the order kept the price.
+      assertThat(OrderJobsTest.pdfText(pdf.raw().getBytes())).contains("Worker Night", "Marie Curie", code + "-",
+          "Sat 18 Jan 2031, 20:00 CET (Europe/Berlin)", "25.00 EUR", "Ticket " + (i + 1) + " of 2");
     }
 
     assertThat(smtp.waitForIncomingEmail(30_000, 1)).isTrue();
@@ -140,7 +142,7 @@ class SaleToWorkersTest {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     return new JsonObject()
         .put("name", "Worker Night").put("slug", "worker-night").put("venue", "Stream Hall")
-        .put("startsAt", now.plus(10, ChronoUnit.DAYS).toString())
+        .put("timeZone", "Europe/Berlin").put("startsAt", "2031-01-18T20:00")
         .put("queueOpensAt", now.minusSeconds(120).toString())
         .put("saleStartsAt", now.minusSeconds(60).toString())
         .put("saleEndsAt", now.plus(1, ChronoUnit.DAYS).toString())

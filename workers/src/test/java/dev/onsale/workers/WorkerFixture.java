@@ -61,9 +61,9 @@ final class WorkerFixture implements AutoCloseable {
   long createEvent(String name, String... categories) {
     Row event = one("""
         INSERT INTO events (slug, name, venue, starts_at, queue_opens_at, sale_starts_at, sale_ends_at,
-          admission_rate_per_minute, max_active_shoppers, max_tickets_per_order, hold_seconds, waiting_room, pre_queue)
+          admission_rate_per_minute, max_active_shoppers, max_tickets_per_order, hold_seconds, waiting_room, pre_queue, time_zone)
         VALUES ($1, $2, 'Olympiahalle, Munich', '2026-12-31T20:00:00Z', now(), now(), now() + interval '1 day',
-          600, 100, 10, 600, false, 'fifo') RETURNING id""", Tuple.of("e-" + UUID.randomUUID(), name));
+          600, 100, 10, 600, false, 'fifo', 'Europe/Berlin') RETURNING id""", Tuple.of("e-" + UUID.randomUUID(), name));
     long eventId = event.getLong("id");
     int position = 0;
     for (String category : categories) {
@@ -114,6 +114,8 @@ final class WorkerFixture implements AutoCloseable {
                           INSERT INTO order_tickets (order_id, ticket_id, category_id, secret)
                           SELECT $1, id, category_id, secret FROM tickets WHERE reservation_id = $2""")
                       .execute(Tuple.of(orderId, reservation)))
+                  .compose(x -> conn.preparedQuery("INSERT INTO order_lines (order_id, category_id, quantity, unit_cents) VALUES ($1, $2, $3, 4900)")
+                      .execute(Tuple.of(orderId, categoryId, tickets)))
                   .compose(x -> withJobs ? writeJobs(conn, order, categoryId) : io.vertx.core.Future.succeededFuture())
                   .map(order);
             }))));
