@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReplicatedPostgres implements AutoCloseable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicatedPostgres.class);
+
   static final String VERSION = "15";
   static final String NAME_PREFIX = "onsale_fo_";
 
@@ -62,9 +64,11 @@ final class ReplicatedPostgres implements AutoCloseable {
   }
 
   private void startPair() {
+    long started = System.nanoTime();
     check(DisposablePostgres.run(List.of("chown", "postgres:postgres", dir.toString()), 10), "chown " + dir);
     create(primary(), primaryPort, "synchronous_standby_names = '*'\n");
     ctl(primary(), "start");
+    long primaryUp = System.nanoTime();
     // The replica's configuration lives in /etc (Debian's layout): pg_basebackup copies only the
     // data, so the replica does not inherit synchronous_standby_names and, once promoted, does not
     // wait for a standby it does not have.
@@ -75,6 +79,9 @@ final class ReplicatedPostgres implements AutoCloseable {
         "-R", "-X", "stream", "-c", "fast");
     ctl(replica(), "start");
     awaitSql(primaryPort, "SELECT string_agg(sync_state, ',') FROM pg_stat_replication", "sync", 30);
+    LOG.info("clusters {} (port {}) and {} (port {}, synchronous replica) up in {} ms, the primary in {} ms",
+        primary(), primaryPort, replica(), replicaPort, (System.nanoTime() - started) / 1_000_000,
+        (primaryUp - started) / 1_000_000);
   }
 
   /** Where the connection point should send primary traffic first. */
