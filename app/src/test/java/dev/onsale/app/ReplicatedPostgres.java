@@ -72,6 +72,8 @@ final class ReplicatedPostgres implements AutoCloseable {
     // The replica's configuration lives in /etc (Debian's layout): pg_basebackup copies only the
     // data, so the replica does not inherit synchronous_standby_names and, once promoted, does not
     // wait for a standby it does not have.
+    // pg_createcluster adopts an existing data directory only if it carries its own postgresql.conf,
+    // which a base backup of a Debian cluster does not: the cluster is made empty, then replaced.
     create(replica(), replicaPort, "");
     DisposablePostgres.deleteTree(dataDir(replica()));
     asPostgres(120, "/usr/lib/postgresql/" + VERSION + "/bin/pg_basebackup", "-h", "127.0.0.1",
@@ -84,11 +86,12 @@ final class ReplicatedPostgres implements AutoCloseable {
         (primaryUp - started) / 1_000_000);
   }
 
-  /** Where the connection point should send primary traffic first. */
+  /** The first primary's port (dead after {@link #killPrimary}). */
   int primaryPort() {
     return primaryPort;
   }
 
+  /** The replica's port (the primary after {@link #promoteReplica}). */
   int replicaPort() {
     return replicaPort;
   }
@@ -125,10 +128,11 @@ final class ReplicatedPostgres implements AutoCloseable {
     awaitSql(replicaPort, "SELECT pg_is_in_recovery()", "f", 30);
   }
 
-  /** The first column of the first row of a query, as psql prints it. */
+  /** The first column of the first row of a query, as psql prints it (or psql's error). */
   static String sql(int port, String query) {
-    return output(List.of("runuser", "-u", "postgres", "--", "/usr/bin/psql", "-h", "127.0.0.1", "-p",
-        String.valueOf(port), "-U", "postgres", "-d", "postgres", "-Atqc", query), 30).strip();
+    // A connect timeout: the output is read to its end before the process is waited for.
+    String server = "host=127.0.0.1 port=" + port + " user=postgres dbname=postgres connect_timeout=5";
+    return output(List.of("/usr/bin/psql", server, "-Atqc", query), 30).strip();
   }
 
   private void awaitSql(int port, String query, String expected, int seconds) {
