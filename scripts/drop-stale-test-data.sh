@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Removes what earlier test runs left on the local services: test databases (onsale_test_<id>)
 # created over half an hour ago that nobody is connected to, and the Redis keys of test prefixes
-# (test:<id>:) whose database is gone. Each test normally drops its own database when its JVM
-# exits; a JVM stopped before that leaves one behind. Never touches anything else.
+# (test:<id>:) whose database is gone, and the PostgreSQL clusters of the failover test
+# (15/onsale_fo_<id>_a and _b, with the haproxy in front of them) made over half an hour ago. Each
+# test normally removes what it made when its JVM exits; a JVM stopped before that leaves it behind.
+# Never touches anything else (the cluster 15/main is never stopped or dropped).
 set -u
 pg() { psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -Atq "$@"; }
 command -v psql >/dev/null 2>&1 || exit 0
@@ -26,4 +28,27 @@ if command -v redis-cli >/dev/null 2>&1; then
     esac
   done
 fi
-echo "Removed $dropped stale test database(s) and $removed stale test Redis key(s)." >&2
+# A failover cluster's config directory is written once, when the cluster is made: its age is the
+# cluster's. Its data lives in a temp directory (/tmp/onsale-fo-*) next to haproxy's pid file.
+clusters=0
+if [ "$(id -u)" = 0 ] && command -v pg_dropcluster >/dev/null 2>&1; then
+  for conf in $(find /etc/postgresql -mindepth 2 -maxdepth 2 -type d -name 'onsale_fo_*' -mmin +30 2>/dev/null); do
+    version=$(basename "$(dirname "$conf")")
+    name=$(basename "$conf")
+    data=$(pg_lsclusters -h "$version" "$name" 2>/dev/null | awk '{print $6}')
+    dir=$(dirname "${data:-/nonexistent/x}")
+    case "$dir" in
+      */onsale-fo-*)
+        pid=$(cat "$dir/haproxy.pid" 2>/dev/null)
+        # Only the haproxy that serves this directory's configuration.
+        if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/haproxy.cfg"; then
+          kill "$pid" 2>/dev/null
+        fi ;;
+    esac
+    pg_dropcluster --stop "$version" "$name" >/dev/null 2>&1
+    rm -rf "$conf" "/var/run/postgresql/$version-$name.pid"
+    case "$dir" in */onsale-fo-*) rm -rf "$dir" ;; esac
+    clusters=$((clusters + 1))
+  done
+fi
+echo "Removed $dropped stale test database(s), $removed stale test Redis key(s) and $clusters stale failover cluster(s)." >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lists what tests leave on the local services: test databases (onsale_test_<id>) and the Redis
-# key prefixes of tests (test:<id>:, fault:<id>:) with their key counts, one per line.
+# Lists what tests leave on the local services: test databases (onsale_test_<id>), the Redis
+# key prefixes of tests (test:<id>:, fault:<id>:) with their key counts, the failover test's
+# PostgreSQL clusters (15/onsale_fo_<id>_a, _b) and its haproxy, one per line.
 #   scripts/test-data-left.sh > before.txt       # before a run
 #   scripts/test-data-left.sh --since before.txt # after it: prints what the run left, exits 1 if any
 set -u
@@ -14,6 +15,9 @@ list() {
     { redis-cli -h 127.0.0.1 --scan --pattern 'test:*'; redis-cli -h 127.0.0.1 --scan --pattern 'fault:*'; } 2>/dev/null \
       | cut -d: -f1-2 | sort | uniq -c | awk '{print "redis " $2 ":* (" $1 " keys)"}'
   fi
+  find /etc/postgresql -mindepth 2 -maxdepth 2 -type d -name 'onsale_fo_*' 2>/dev/null | sort \
+    | awk -F/ '{print "cluster " $(NF-1) "/" $NF}'
+  pgrep -a haproxy 2>/dev/null | grep -F '/onsale-fo-' | awk '{print "haproxy " $NF " (pid " $1 ")"}'
 }
 
 if [ "${1:-}" = "--since" ]; then
@@ -22,11 +26,11 @@ if [ "${1:-}" = "--since" ]; then
     printf '%s\n' "$before" | grep -qxF "$kind $name" || echo "$kind $name $rest"
   done)
   if [ -n "$left" ]; then
-    echo "The test run left data behind (each test must remove what it made):" >&2
+    echo "The test run left data or servers behind (each test must remove what it made):" >&2
     printf '%s\n' "$left" >&2
     exit 1
   fi
-  echo "The test run left no test databases and no test Redis keys." >&2
+  echo "The test run left no test databases, no test Redis keys and no failover clusters." >&2
   exit 0
 fi
 list

@@ -42,8 +42,14 @@ final class FaultRig {
     return Map.of("Authorization", "Bearer " + ADMIN_TOKEN);
   }
 
-  /** An event on sale now with one category of {@code capacity} tickets; returns {eventId, categoryId}. */
+  /** An event on sale now with one category of {@code capacity} free tickets; returns {eventId, categoryId}. */
   static long[] eventOnSale(TestHttp http, String slug, int capacity, boolean waitingRoom) {
+    // Free tickets: most fault tests are about processes and services failing, so orders are paid at once.
+    return eventOnSale(http, slug, capacity, waitingRoom, 0);
+  }
+
+  /** As {@link #eventOnSale(TestHttp, String, int, boolean)}, at a price (cents, EUR): orders wait for a payment. */
+  static long[] eventOnSale(TestHttp http, String slug, int capacity, boolean waitingRoom, int priceCents) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     JsonObject body = new JsonObject()
         .put("name", "Fault " + slug).put("slug", slug).put("venue", "Fault Hall")
@@ -55,8 +61,7 @@ final class FaultRig {
         .put("maxTicketsPerOrder", 4).put("holdSeconds", 300)
         .put("waitingRoom", waitingRoom ? "on" : "off")
         .put("categories", new JsonArray().add(new JsonObject()
-            // Free tickets: these tests are about processes and services failing, so orders are paid at once.
-            .put("name", "Standing").put("priceCents", 0).put("currency", "EUR").put("capacity", capacity)));
+            .put("name", "Standing").put("priceCents", priceCents).put("currency", "EUR").put("capacity", capacity)));
     TestHttp.Answer answer = http.post("/api/v1/admin/events", body, admin());
     if (answer.status() != 201) {
       throw new AssertionError("create event: " + answer.status() + " " + answer.raw());

@@ -22,14 +22,17 @@ import java.util.function.Supplier;
 
 /**
  * Buyers who keep buying while a test breaks something: each reserves one ticket and orders it,
- * again and again, against one or more instances (round robin). Every answer is counted by kind,
- * so a test can say what the buyers saw before, during and after a fault.
+ * again and again, against one or more instances (round robin), and pays a priced order with the
+ * {@code test} provider when {@link #paying} made them. Every answer is counted by kind, so a
+ * test can say what the buyers saw before, during and after a fault.
  */
 final class SaleLoad implements AutoCloseable {
 
   /** Answers by kind: "reserve 201", "order 201", "reserve 503+retry", "order 409 sold_out", "reserve io", ... */
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
   private final Queue<String> orderCodes = new ConcurrentLinkedQueue<>();
+  private final Queue<String> paidCodes = new ConcurrentLinkedQueue<>();
+  private final Queue<Long> orderAnsweredNanos = new ConcurrentLinkedQueue<>();
   private final AtomicLong slowestMillis = new AtomicLong();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Vertx vertx;
@@ -38,10 +41,17 @@ final class SaleLoad implements AutoCloseable {
   private final long eventId;
   private final long categoryId;
   private final Supplier<Map<String, String>> reserveHeaders;
+  private final boolean pays;
   private final AtomicLong turn = new AtomicLong();
   private final List<Future<Void>> buyers = new java.util.ArrayList<>();
 
   SaleLoad(List<Integer> ports, long eventId, long categoryId, int buyerCount, Supplier<Map<String, String>> reserveHeaders) {
+    this(ports, eventId, categoryId, buyerCount, reserveHeaders, false);
+  }
+
+  private SaleLoad(List<Integer> ports, long eventId, long categoryId, int buyerCount,
+      Supplier<Map<String, String>> reserveHeaders, boolean pays) {
+    this.pays = pays;
     this.vertx = Vertx.vertx();
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setKeepAlive(true).setConnectTimeout(5000), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(buyerCount));
@@ -60,6 +70,11 @@ final class SaleLoad implements AutoCloseable {
     this(List.of(port), eventId, categoryId, buyerCount, Map::of);
   }
 
+  /** Buyers of a priced category who pay each order at once: open the payment, then the test provider's "Pay". */
+  static SaleLoad paying(int port, long eventId, long categoryId, int buyerCount) {
+    return new SaleLoad(List.of(port), eventId, categoryId, buyerCount, Map::of, true);
+  }
+
   private void buyLoop(Promise<Void> done) {
     if (!running.get()) {
       done.complete();
@@ -72,13 +87,44 @@ final class SaleLoad implements AutoCloseable {
         .compose(reservation -> reservation == null ? Future.succeededFuture() : call(port, "order",
             "/api/v1/reservations/" + reservation.getString("id") + "/order",
             new JsonObject().put("buyer", new JsonObject().put("name", "Load Buyer").put("email", "load@example.org")),
-            Map.of()).map(order -> {
-              if (order != null) {
-                orderCodes.add(order.getString("code"));
+            Map.of()).compose(order -> {
+              if (order == null) {
+                return Future.succeededFuture();
               }
-              return null;
+              orderAnsweredNanos.add(System.nanoTime());
+              orderCodes.add(order.getString("code"));
+              JsonObject payment = order.getJsonObject("payment");
+              return pays && payment != null ? pay(port, order.getString("code"), payment.getString("id")) : Future.succeededFuture();
             }))
         .onComplete(ignored -> vertx.setTimer(10, t -> buyLoop(done)));
+  }
+
+  /**
+   * Opens the payment (which creates the provider's session) and confirms it; an order whose
+   * confirmation was answered 200 "paid" is one the buyer was told is paid.
+   */
+  private Future<Void> pay(int port, String code, String paymentId) {
+    return client.get(port, "127.0.0.1", "/pay/" + paymentId).followRedirects(false).timeout(30_000).send()
+        .compose(opened -> {
+          record("pay-open " + kind(opened));
+          if (opened.statusCode() >= 400) {
+            return Future.succeededFuture();
+          }
+          return client.post(port, "127.0.0.1", "/api/v1/payments/test/" + paymentId + "/succeed").timeout(30_000)
+              .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{}"))
+              .map(confirmed -> {
+                record("pay " + kind(confirmed));
+                if (confirmed.statusCode() == 200 && "paid".equals(confirmed.bodyAsJsonObject().getString("result"))) {
+                  paidCodes.add(code);
+                }
+                return null;
+              });
+        })
+        .otherwise(e -> {
+          record("pay " + (String.valueOf(e.getMessage()).contains("timeout") ? "timeout" : "io"));
+          return null;
+        })
+        .mapEmpty();
   }
 
   /** The answer's JSON when it is a 201, null otherwise; counts the answer either way. */
@@ -102,8 +148,8 @@ final class SaleLoad implements AutoCloseable {
 
   private static String kind(HttpResponse<Buffer> response) {
     int status = response.statusCode();
-    if (status == 201) {
-      return "201";
+    if (status < 400) {
+      return String.valueOf(status);
     }
     if (status == 503) {
       String retry = response.getHeader("Retry-After");
@@ -148,6 +194,16 @@ final class SaleLoad implements AutoCloseable {
 
   List<String> orderCodes() {
     return List.copyOf(orderCodes);
+  }
+
+  /** When ({@link System#nanoTime}) the first order answered 201 after {@code nanos} was answered; empty if none was. */
+  java.util.OptionalLong firstOrderAfter(long nanos) {
+    return orderAnsweredNanos.stream().mapToLong(Long::longValue).filter(t -> t > nanos).min();
+  }
+
+  /** Orders whose payment the buyer was told succeeded. */
+  List<String> paidCodes() {
+    return List.copyOf(paidCodes);
   }
 
   long ordersPlaced() {

@@ -129,10 +129,17 @@ public final class ErrorHandler implements Handler<RoutingContext> {
         || text.contains("timeout");
   }
 
+  /**
+   * A failure of the backend rather than of the request. Besides lost and refused connections: a
+   * write that reached a PostgreSQL standby (SQLSTATE 25006, read_only_sql_transaction), which is
+   * what a connection point that moves gives for a moment during a failover, before it points at the
+   * promoted primary.
+   */
   static boolean isBackendDown(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String text = String.valueOf(t.getMessage()).toLowerCase();
       if (t instanceof ConnectException
+          || (t instanceof io.vertx.sqlclient.DatabaseException db && "25006".equals(db.getSqlState()))
           || t instanceof java.nio.channels.ClosedChannelException
           || t.getClass().getSimpleName().equals("ClosedConnectionException")
           || text.contains("connection refused")

@@ -31,6 +31,18 @@ class ErrorHandlerFaultTest {
   }
 
   @org.junit.jupiter.api.Test
+  @DisplayName("a write that reached a standby during a failover is a 503, a constraint violation is not")
+  void standby() {
+    ApiException readOnly = ErrorHandler.toApiException(new io.vertx.pgclient.PgException(
+        "cannot execute UPDATE in a read-only transaction", "ERROR", "25006", null), 500);
+    assertThat(readOnly.status()).isEqualTo(503);
+    assertThat(readOnly.retryAfterSeconds()).isPositive();
+    ApiException unique = ErrorHandler.toApiException(new io.vertx.pgclient.PgException(
+        "duplicate key value violates unique constraint", "ERROR", "23505", null), 500);
+    assertThat(unique.status()).isEqualTo(500);
+  }
+
+  @org.junit.jupiter.api.Test
   @DisplayName("a refused connection wrapped in another failure is still a 503")
   void wrapped() {
     ApiException answer = ErrorHandler.toApiException(new RuntimeException("x", new ConnectException("refused")), 500);
