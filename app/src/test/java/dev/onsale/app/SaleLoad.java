@@ -1,5 +1,6 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.Holds;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -37,18 +38,20 @@ final class SaleLoad implements AutoCloseable {
   private final List<Integer> ports;
   private final long eventId;
   private final long categoryId;
-  private final Supplier<Map<String, String>> reserveHeaders;
+  /** Each buyer's admission (its Authorization header), or no header: asked once per reservation. */
+  private final Supplier<Future<Map<String, String>>> admissions;
   private final AtomicLong turn = new AtomicLong();
   private final List<Future<Void>> buyers = new java.util.ArrayList<>();
 
-  SaleLoad(List<Integer> ports, long eventId, long categoryId, int buyerCount, Supplier<Map<String, String>> reserveHeaders) {
+  SaleLoad(List<Integer> ports, long eventId, long categoryId, int buyerCount,
+           Supplier<Future<Map<String, String>>> admissions) {
     this.vertx = Vertx.vertx();
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setKeepAlive(true).setConnectTimeout(5000), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(buyerCount));
     this.ports = ports;
     this.eventId = eventId;
     this.categoryId = categoryId;
-    this.reserveHeaders = reserveHeaders;
+    this.admissions = admissions;
     for (int i = 0; i < buyerCount; i++) {
       Promise<Void> done = Promise.promise();
       buyers.add(done.future());
@@ -57,7 +60,7 @@ final class SaleLoad implements AutoCloseable {
   }
 
   SaleLoad(int port, long eventId, long categoryId, int buyerCount) {
-    this(List.of(port), eventId, categoryId, buyerCount, Map::of);
+    this(List.of(port), eventId, categoryId, buyerCount, () -> Future.succeededFuture(Map.of()));
   }
 
   private void buyLoop(Promise<Void> done) {
@@ -68,16 +71,18 @@ final class SaleLoad implements AutoCloseable {
     int port = ports.get((int) (turn.getAndIncrement() % ports.size()));
     JsonObject items = new JsonObject().put("items", new JsonArray()
         .add(new JsonObject().put("categoryId", categoryId).put("quantity", 1)));
-    call(port, "reserve", "/api/v1/events/" + eventId + "/reservations", items, reserveHeaders.get())
+    // The hold is ordered by its maker: the same admission, or the secret the reserve answer gave.
+    admissions.get()
+        .compose(admission -> call(port, "reserve", "/api/v1/events/" + eventId + "/reservations", items, admission)
         .compose(reservation -> reservation == null ? Future.succeededFuture() : call(port, "order",
-            "/api/v1/reservations/" + reservation.getString("id") + "/order",
+            Holds.orderPath(reservation),
             new JsonObject().put("buyer", new JsonObject().put("name", "Load Buyer").put("email", "load@example.org")),
-            Map.of()).map(order -> {
+            admission).map(order -> {
               if (order != null) {
                 orderCodes.add(order.getString("code"));
               }
               return null;
-            }))
+            })))
         .onComplete(ignored -> vertx.setTimer(10, t -> buyLoop(done)));
   }
 

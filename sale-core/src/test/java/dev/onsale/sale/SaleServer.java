@@ -9,6 +9,7 @@ import dev.onsale.common.Services;
 import dev.onsale.common.Tokens;
 import dev.onsale.common.WebVerticle;
 import dev.onsale.common.testing.Admissions;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -119,16 +120,12 @@ final class SaleServer implements AutoCloseable {
 
   /** Where the maker of a hold (its reserve answer) orders it: with the hold's secret, when it has one. */
   static String orderPath(JsonObject hold) {
-    return "/api/v1/reservations/" + hold.getString("id") + "/order" + secretQuery(hold);
+    return Holds.orderPath(hold);
   }
 
   /** Where the maker of a hold releases it. */
   static String releasePath(JsonObject hold) {
-    return "/api/v1/reservations/" + hold.getString("id") + secretQuery(hold);
-  }
-
-  private static String secretQuery(JsonObject hold) {
-    return hold.getString("secret") == null ? "" : "?secret=" + hold.getString("secret");
+    return Holds.releasePath(hold);
   }
 
   /** An admission as the waiting room grants it (slot and token), as the Authorization header. */
