@@ -57,6 +57,8 @@ final class ShopApi implements WebModule {
   private final ReservationBatcher batcher;
   private final PaymentService payments;
   private final boolean trustForwardedFor;
+  /** Whether the last slot check found Redis silent: an outage is logged when it starts and ends, not per buyer. */
+  private volatile boolean slotChecksFailing;
 
   ShopApi(EventCache<Event> eventCache, EventRepository events, SaleRepository sales, Idempotency idempotency,
           Tokens tokens, Redis redis, RedisKeys keys, SaleMetrics metrics, ReservationBatcher batcher,
@@ -158,9 +160,19 @@ final class ShopApi implements WebModule {
   private Future<Boolean> slotLive(long eventId, long number) {
     return redis.send(Request.cmd(Command.ZSCORE).arg(keys.event(eventId).activeShoppers()).arg(number))
         .timeout(SLOT_CHECK_MILLIS, TimeUnit.MILLISECONDS)
-        .map(score -> score != null && score.toDouble() > System.currentTimeMillis())
+        .map(score -> {
+          if (slotChecksFailing) {
+            slotChecksFailing = false;
+            LOG.info("admission slots are checked again");
+          }
+          return score != null && score.toDouble() > System.currentTimeMillis();
+        })
         .recover(e -> {
-          LOG.warn("could not check admission {} of event {}, letting its token through: {}", number, eventId, e.toString());
+          if (!slotChecksFailing) {
+            slotChecksFailing = true;
+            LOG.warn("could not check admission slots (event {}), letting signed admission tokens through: {}", eventId,
+                e.toString());
+          }
           return Future.succeededFuture(true);
         });
   }
