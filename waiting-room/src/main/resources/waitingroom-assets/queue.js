@@ -802,11 +802,14 @@
       shop.busy = false;
       if (res.status === 201) {
         stopAvailability();
+        // Only its maker orders a hold: kept with it, the admission it was made with (its secret
+        // comes in the answer when the waiting room is off), so a reload can still order.
+        if (shop.token) { res.body.admissionToken = shop.token; }
         save({ reservation: res.body, event: eventSummary(shop.event) });
         enterCheckout(res.body);
       } else if (res.body.error === 'sold_out') {
         refused(res.body, items);
-      } else if (res.status === 401 || res.status === 403) {
+      } else if (res.status === 401 || res.status === 403 || res.body.error === 'admission_ended') {
         endTurn();
         notice('Your turn to shop has ended. Join the queue again to try once more.', 'error');
         show('queue-view', true);
@@ -946,8 +949,12 @@
     notice(null);
     var button = $('order-button');
     button.disabled = true;
-    call('POST', '/api/v1/reservations/' + encodeURIComponent(shop.reservation.id) + '/order',
-      { buyer: { name: name, email: email } }, { 'Idempotency-Key': 'order-' + shop.reservation.id }).then(function (res) {
+    var held = shop.reservation;
+    var headers = { 'Idempotency-Key': 'order-' + held.id };
+    if (held.admissionToken) { headers.Authorization = 'Bearer ' + held.admissionToken; }
+    var query = held.secret ? '?secret=' + encodeURIComponent(held.secret) : '';
+    call('POST', '/api/v1/reservations/' + encodeURIComponent(held.id) + '/order' + query,
+      { buyer: { name: name, email: email } }, headers).then(function (res) {
       if (res.status === 201 || res.status === 200) {
         clearInterval(holdTimer);
         forget(['reservation']);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.Tokens;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.common.testing.TestHttp.Answer;
@@ -90,8 +91,8 @@ class AbuseTest {
     open = o[0];
     openCategory = o[1];
     reservationId = reserve(open, openCategory).getString("id");
-    String ordered = reserve(open, openCategory).getString("id");
-    JsonObject order = http.post("/api/v1/reservations/" + ordered + "/order", buyer("Known Buyer", "known@example.org"), Map.of()).json();
+    JsonObject ordered = reserve(open, openCategory);
+    JsonObject order = http.post(Holds.orderPath(ordered), buyer("Known Buyer", "known@example.org"), Map.of()).json();
     orderCode = order.getString("code");
     orderSecret = order.getString("secret");
     orderTicketId = order.getJsonArray("tickets").getJsonObject(0).getLong("id");

@@ -3,6 +3,7 @@ package dev.onsale.app;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -145,8 +146,7 @@ class AdminAndOpsBrowserTest {
           failures.add("reserve " + hold.statusCode() + " " + hold.body());
           continue;
         }
-        String id = new JsonObject(hold.body()).getString("id");
-        HttpResponse<String> order = post(base + "/api/v1/reservations/" + id + "/order", buyer(i), admission);
+        HttpResponse<String> order = post(base + Holds.orderPath(new JsonObject(hold.body())), buyer(i), admission);
         if (order.statusCode() == 201) {
           payWithTestProvider(base, new JsonObject(order.body()), failures);
           orders.incrementAndGet();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -218,7 +219,7 @@ class BuyerBrowserTest {
     for (int i = 0; i < 2; i++) {
       JsonObject reservation = post("/api/v1/events/" + eventId + "/reservations",
           new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", categoryId).put("quantity", 1))));
-      pay(post("/api/v1/reservations/" + reservation.getString("id") + "/order",
+      pay(post(Holds.orderPath(reservation),
           new JsonObject().put("buyer", new JsonObject().put("name", "Early Bird").put("email", "early@example.org"))));
     }
     JsonObject standing = categories.getJsonArray("categories").getJsonObject(0);
@@ -226,7 +227,7 @@ class BuyerBrowserTest {
       JsonObject reservation = post("/api/v1/events/" + eventId + "/reservations",
           new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", standing.getLong("id"))
               .put("quantity", Math.min(4, standing.getInteger("capacity") - i)))));
-      pay(post("/api/v1/reservations/" + reservation.getString("id") + "/order",
+      pay(post(Holds.orderPath(reservation),
           new JsonObject().put("buyer", new JsonObject().put("name", "Early Bird").put("email", "early@example.org"))));
     }
     patch(eventId, new JsonObject().put("waitingRoom", "on"));

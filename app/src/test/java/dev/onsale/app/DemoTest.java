@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.onsale.bench.Bench;
 import dev.onsale.bench.Report;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
@@ -162,7 +163,7 @@ class DemoTest {
       hold = http.post("/api/v1/events/" + eventId + "/reservations", items, Map.of());
     }
     assertThat(hold.status()).as(hold.raw().toString()).isEqualTo(201);
-    TestHttp.Answer order = http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    TestHttp.Answer order = http.post(Holds.orderPath(hold.json()),
         new JsonObject().put("buyer", new JsonObject().put("name", name).put("email", email)), Map.of());
     assertThat(order.status()).as(order.raw().toString()).isEqualTo(201);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
@@ -121,7 +122,7 @@ class MailOutageAlertTest {
       hold = http.post("/api/v1/events/" + eventId + "/reservations", items, Map.of());
     }
     assertThat(hold.status()).as(hold.raw().toString()).isEqualTo(201);
-    TestHttp.Answer order = http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    TestHttp.Answer order = http.post(Holds.orderPath(hold.json()),
         new JsonObject().put("buyer", new JsonObject().put("name", name).put("email", email)), Map.of());
     assertThat(order.status()).as(order.raw().toString()).isEqualTo(201);
     assertThat(order.json().getString("status")).isEqualTo("paid");

@@ -3,6 +3,7 @@ package dev.onsale.app;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -132,8 +133,7 @@ class MonitoringConfigTest {
     }
     HttpResponse<String> hold = post("/api/v1/events/" + eventId + "/reservations", new JsonObject()
         .put("items", new JsonArray().add(new JsonObject().put("categoryId", category).put("quantity", 2))), admission, 201);
-    String reservation = new JsonObject(hold.body()).getString("id");
-    post("/api/v1/reservations/" + reservation + "/order", new JsonObject().put("buyer",
+    post(Holds.orderPath(new JsonObject(hold.body())), new JsonObject().put("buyer",
         new JsonObject().put("name", "Prometheus Scraper").put("email", "scraper@example.com")), admission, 201);
   }
 

@@ -3,6 +3,7 @@ package dev.onsale.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
@@ -57,9 +58,9 @@ class OrderExportTest {
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     List<String> buyers = List.of("Ada Lovelace", "=HYPERLINK(\"http://evil\")", "Grace \"Amazing\" Hopper");
     for (String name : buyers) {
-      String hold = http.post("/api/v1/events/" + eventId + "/reservations", new JsonObject().put("items", new JsonArray()
-          .add(new JsonObject().put("categoryId", category).put("quantity", 2))), Map.of()).json().getString("id");
-      TestHttp.Answer order = http.post("/api/v1/reservations/" + hold + "/order", new JsonObject().put("buyer",
+      JsonObject hold = http.post("/api/v1/events/" + eventId + "/reservations", new JsonObject().put("items", new JsonArray()
+          .add(new JsonObject().put("categoryId", category).put("quantity", 2))), Map.of()).json();
+      TestHttp.Answer order = http.post(Holds.orderPath(hold), new JsonObject().put("buyer",
           new JsonObject().put("name", name).put("email", "buyer@example.org")), Map.of());
       assertThat(order.status()).isEqualTo(201);
       if (name.startsWith("Ada")) {

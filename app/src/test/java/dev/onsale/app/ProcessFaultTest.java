@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.Vertx;
@@ -182,13 +183,13 @@ class ProcessFaultTest {
     Pool pool = pool(base);
     int buyers = 60;
     long[] event;
-    List<String> reservations = new ArrayList<>();
+    List<String> reservations = new ArrayList<>(); // where each is ordered
     try (TestHttp http = new TestHttp(onsale.port())) {
       event = FaultRig.eventOnSale(http, "sigterm", buyers + 1, false);
       // One order first, and its PDF: the tickets worker is running (not starting) when SIGTERM comes.
       TestHttp.Answer first = http.post("/api/v1/events/" + event[0] + "/reservations", new JsonObject().put("items",
           new JsonArray().add(new JsonObject().put("categoryId", event[1]).put("quantity", 1))), Map.of());
-      assertThat(http.post("/api/v1/reservations/" + first.json().getString("id") + "/order",
+      assertThat(http.post(Holds.orderPath(first.json()),
           new JsonObject().put("buyer", new JsonObject().put("name", "Early Buyer").put("email", "e@example.org")), Map.of())
           .status()).isEqualTo(201);
       long deadline = System.currentTimeMillis() + 30_000;
@@ -199,7 +200,7 @@ class ProcessFaultTest {
         TestHttp.Answer hold = http.post("/api/v1/events/" + event[0] + "/reservations", new JsonObject().put("items",
             new JsonArray().add(new JsonObject().put("categoryId", event[1]).put("quantity", 1))), Map.of());
         assertThat(hold.status()).isEqualTo(201);
-        reservations.add(hold.json().getString("id"));
+        reservations.add(Holds.orderPath(hold.json()));
       }
     }
     WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false),
@@ -208,8 +209,8 @@ class ProcessFaultTest {
     Map<String, Integer> outcomes = new TreeMap<>();
     List<String> codes = java.util.Collections.synchronizedList(new ArrayList<>());
     List<io.vertx.core.Future<Void>> answers = new ArrayList<>();
-    for (String reservation : reservations) {
-      answers.add(client.post(onsale.port(), "127.0.0.1", "/api/v1/reservations/" + reservation + "/order")
+    for (String orderPath : reservations) {
+      answers.add(client.post(onsale.port(), "127.0.0.1", orderPath)
           .timeout(60_000)
           .sendJsonObject(new JsonObject().put("buyer", new JsonObject().put("name", "Term Buyer").put("email", "t@example.org")))
           .map(r -> {
@@ -300,7 +301,7 @@ class ProcessFaultTest {
     for (int i = 0; i < orders; i++) {
       placed.add(http.sendJson(io.vertx.core.http.HttpMethod.POST, "/api/v1/events/" + event[0] + "/reservations", twoTickets, Map.of())
           .compose(hold -> http.sendJson(io.vertx.core.http.HttpMethod.POST,
-              "/api/v1/reservations/" + hold.json().getString("id") + "/order", AbuseTest.buyer("W", "w@example.org"), Map.of())));
+              Holds.orderPath(hold.json()), AbuseTest.buyer("W", "w@example.org"), Map.of())));
     }
     // Kill A while it holds ticket jobs (delivered to it, not acknowledged): its first PDF takes a moment.
     long deadline = System.nanoTime() + 60_000_000_000L;

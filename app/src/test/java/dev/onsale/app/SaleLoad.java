@@ -1,5 +1,6 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.Holds;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,17 +41,19 @@ final class SaleLoad implements AutoCloseable {
   private final List<Integer> ports;
   private final long eventId;
   private final long categoryId;
-  private final Supplier<Map<String, String>> reserveHeaders;
+  /** Each buyer's admission (its Authorization header), or no header: asked once per reservation. */
+  private final Supplier<Future<Map<String, String>>> admissions;
   private final boolean pays;
   private final AtomicLong turn = new AtomicLong();
   private final List<Future<Void>> buyers = new java.util.ArrayList<>();
 
-  SaleLoad(List<Integer> ports, long eventId, long categoryId, int buyerCount, Supplier<Map<String, String>> reserveHeaders) {
-    this(ports, eventId, categoryId, buyerCount, reserveHeaders, false);
+  SaleLoad(List<Integer> ports, long eventId, long categoryId, int buyerCount,
+           Supplier<Future<Map<String, String>>> admissions) {
+    this(ports, eventId, categoryId, buyerCount, admissions, false);
   }
 
   private SaleLoad(List<Integer> ports, long eventId, long categoryId, int buyerCount,
-      Supplier<Map<String, String>> reserveHeaders, boolean pays) {
+      Supplier<Future<Map<String, String>>> admissions, boolean pays) {
     this.pays = pays;
     this.vertx = Vertx.vertx();
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
@@ -58,7 +61,7 @@ final class SaleLoad implements AutoCloseable {
     this.ports = ports;
     this.eventId = eventId;
     this.categoryId = categoryId;
-    this.reserveHeaders = reserveHeaders;
+    this.admissions = admissions;
     for (int i = 0; i < buyerCount; i++) {
       Promise<Void> done = Promise.promise();
       buyers.add(done.future());
@@ -67,12 +70,12 @@ final class SaleLoad implements AutoCloseable {
   }
 
   SaleLoad(int port, long eventId, long categoryId, int buyerCount) {
-    this(List.of(port), eventId, categoryId, buyerCount, Map::of);
+    this(List.of(port), eventId, categoryId, buyerCount, () -> Future.succeededFuture(Map.of()));
   }
 
   /** Buyers of a priced category who pay each order at once: open the payment, then the test provider's "Pay". */
   static SaleLoad paying(int port, long eventId, long categoryId, int buyerCount) {
-    return new SaleLoad(List.of(port), eventId, categoryId, buyerCount, Map::of, true);
+    return new SaleLoad(List.of(port), eventId, categoryId, buyerCount, () -> Future.succeededFuture(Map.of()), true);
   }
 
   private void buyLoop(Promise<Void> done) {
@@ -83,11 +86,13 @@ final class SaleLoad implements AutoCloseable {
     int port = ports.get((int) (turn.getAndIncrement() % ports.size()));
     JsonObject items = new JsonObject().put("items", new JsonArray()
         .add(new JsonObject().put("categoryId", categoryId).put("quantity", 1)));
-    call(port, "reserve", "/api/v1/events/" + eventId + "/reservations", items, reserveHeaders.get())
+    // The hold is ordered by its maker: the same admission, or the secret the reserve answer gave.
+    admissions.get()
+        .compose(admission -> call(port, "reserve", "/api/v1/events/" + eventId + "/reservations", items, admission)
         .compose(reservation -> reservation == null ? Future.succeededFuture() : call(port, "order",
-            "/api/v1/reservations/" + reservation.getString("id") + "/order",
+            Holds.orderPath(reservation),
             new JsonObject().put("buyer", new JsonObject().put("name", "Load Buyer").put("email", "load@example.org")),
-            Map.of()).compose(order -> {
+            admission).compose(order -> {
               if (order == null) {
                 return Future.succeededFuture();
               }
@@ -95,7 +100,7 @@ final class SaleLoad implements AutoCloseable {
               orderCodes.add(order.getString("code"));
               JsonObject payment = order.getJsonObject("payment");
               return pays && payment != null ? pay(port, order.getString("code"), payment.getString("id")) : Future.succeededFuture();
-            }))
+            })))
         .onComplete(ignored -> vertx.setTimer(10, t -> buyLoop(done)));
   }
 

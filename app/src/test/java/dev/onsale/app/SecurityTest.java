@@ -4,6 +4,7 @@ import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.common.testing.TestHttp.Answer;
@@ -39,8 +40,8 @@ class SecurityTest {
     http = new TestHttp(app.port());
     long[] event = FaultRig.eventOnSale(http, slug, 10, false);
     eventId = event[0];
-    String hold = http.post("/api/v1/events/" + eventId + "/reservations", AbuseTest.items(event[1], 1), Map.of()).json().getString("id");
-    order = http.post("/api/v1/reservations/" + hold + "/order", AbuseTest.buyer("Sec Buyer", "sec@example.org"), Map.of()).json();
+    JsonObject hold = http.post("/api/v1/events/" + eventId + "/reservations", AbuseTest.items(event[1], 1), Map.of()).json();
+    order = http.post(Holds.orderPath(hold), AbuseTest.buyer("Sec Buyer", "sec@example.org"), Map.of()).json();
   }
 
   @AfterAll

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -106,7 +107,7 @@ class ShopMessagesBrowserTest {
       assertThat(reserveEnabled()).isFalse();
 
       // The quicker buyer lets go: Reserve comes back by itself, and the page says why.
-      TestHttp.Answer released = http.delete("/api/v1/reservations/" + quicker.getString("id"), Map.of());
+      TestHttp.Answer released = http.delete(Holds.releasePath(quicker), Map.of());
       assertThat(released.status()).as(released.raw().toString()).isEqualTo(200);
       browser.waiting(20).until(d -> reserveEnabled());
       assertThat(browser.text("#shop-status")).contains("free again");
@@ -142,7 +143,7 @@ class ShopMessagesBrowserTest {
       JsonObject event = createEvent("sold-night-" + width, 1, 1);
       for (int i = 0; i < 2; i++) {
         JsonObject hold = reserve(event, categoryId(event, i), 1);
-        pay(http.post("/api/v1/reservations/" + hold.getString("id") + "/order", new JsonObject()
+        pay(http.post(Holds.orderPath(hold), new JsonObject()
             .put("buyer", new JsonObject().put("name", "Early Bird").put("email", "early@example.org")), Map.of()).json());
       }
       emulate(width);

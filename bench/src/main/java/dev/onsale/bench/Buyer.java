@@ -239,9 +239,9 @@ final class Buyer {
         run.ledger().reserved(tickets);
         run.progress().reserved.incrementAndGet();
         run.progress().ticketsReserved.addAndGet(tickets.size());
-        String reservationId = String.valueOf(reply.body().getValue("id"));
+        JsonObject hold = reply.body();
         if (run.settings().mode() == Settings.Mode.FULL) {
-          think(() -> order(reservationId));
+          think(() -> order(hold));
         } else {
           finish(Outcome.ORDERED);
         }
@@ -281,11 +281,12 @@ final class Buyer {
     }));
   }
 
-  private void order(String reservationId) {
+  private void order(JsonObject hold) {
     long t0 = System.nanoTime();
     String name = "Bench Buyer " + index;
     String email = "buyer" + index + "@bench.onsale.test";
-    run.api().order(reservationId, name, email, run.settings().idempotencyKeys() ? idempotencyPrefix + "-o" : null).onSuccess(guard(Step.ORDER, reply -> {
+    String key = run.settings().idempotencyKeys() ? idempotencyPrefix + "-o" : null;
+    run.api().order(hold, admissionToken, name, email, key).onSuccess(guard(Step.ORDER, reply -> {
       if (reply.status() == 201 || reply.status() == 200) {
         recorder.success(Step.ORDER, t0);
         retries = 0;
@@ -310,7 +311,7 @@ final class Buyer {
           think(() -> openPayment(p));
         }
       } else {
-        retryOrFail(Step.ORDER, reply, () -> order(reservationId));
+        retryOrFail(Step.ORDER, reply, () -> order(hold));
       }
     }));
   }

@@ -151,7 +151,7 @@ final class Driver extends VerticleBase {
         // A hold granted as the run stops (another loop just met sold out) is still ordered: every
         // ticket handed out ends in an order, so the counts the run reports add up.
         if (settings.mode() == Settings.Mode.ORDER_ONLY) {
-          order(random, loop, String.valueOf(reply.body().getValue("id")), 0);
+          order(random, loop, reply.body(), 0);
         } else {
           reserveLoop(random, loop);
         }
@@ -179,10 +179,10 @@ final class Driver extends VerticleBase {
    * The order-only mode: the hold just made is ordered at once (a pending order on a priced event,
    * a paid one on a free event); overload and rate limits are retried after their Retry-After.
    */
-  private void order(SplittableRandom random, int loop, String reservationId, int tries) {
+  private void order(SplittableRandom random, int loop, JsonObject hold, int tries) {
     long t0 = System.nanoTime();
-    String key = settings.idempotencyKeys() ? "bench-o-" + reservationId : null;
-    run.api().order(reservationId, "Bench Buyer", "buyer" + driverIndex + "-" + loop + "@bench.onsale.test", key)
+    String key = settings.idempotencyKeys() ? "bench-o-" + hold.getString("id") : null;
+    run.api().order(hold, null, "Bench Buyer", "buyer" + driverIndex + "-" + loop + "@bench.onsale.test", key)
         .onSuccess(reply -> {
           if (reply.status() == 201 || reply.status() == 200) {
             // Counted even after the run stopped: the integrity check must know every order.
@@ -201,7 +201,7 @@ final class Driver extends VerticleBase {
             recorder.error(Step.ORDER, reply.label());
             progress.errors.incrementAndGet();
             long wait = reply.retryAfterSeconds() != null ? reply.retryAfterSeconds() * 1000L : 50;
-            vertx.setTimer(Math.max(1, wait), id -> order(random, loop, reservationId, tries + 1));
+            vertx.setTimer(Math.max(1, wait), id -> order(random, loop, hold, tries + 1));
           } else {
             // The hold stays held (the integrity check counts it so): on to the next reservation.
             recorder.error(Step.ORDER, reply.label());

@@ -92,10 +92,19 @@ final class OnsaleApi {
     return send(request, body);
   }
 
-  Future<Reply> order(String reservationId, String name, String email, String idempotencyKey) {
-    HttpRequest<Buffer> request = request(HttpMethod.POST, "/api/v1/reservations/" + reservationId + "/order");
+  /**
+   * Orders a hold as its maker: with the admission token it was reserved with, or (the waiting room
+   * off) the secret its reserve answer gave.
+   */
+  Future<Reply> order(JsonObject hold, String admissionToken, String name, String email, String idempotencyKey) {
+    String secret = hold.getString("secret");
+    HttpRequest<Buffer> request = request(HttpMethod.POST, "/api/v1/reservations/" + encode(hold.getString("id"))
+        + "/order" + (secret == null ? "" : "?secret=" + encode(secret)));
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
+    }
+    if (admissionToken != null) {
+      request.putHeader("Authorization", "Bearer " + admissionToken);
     }
     JsonObject body = new JsonObject().put("buyer", new JsonObject().put("name", name).put("email", email));
     return send(request, body);

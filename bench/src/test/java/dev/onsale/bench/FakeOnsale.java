@@ -231,8 +231,15 @@ final class FakeOnsale {
       claimed.add(new JsonObject().put("id", id).put("categoryId", category));
     }
     String id = UUID.randomUUID().toString();
-    reservations.put(id, new JsonObject().put("id", id).put("tickets", claimed));
+    // As the server binds it: to the admission that made it, or to a secret only this answer gives.
+    String admission = req.getHeader("Authorization");
+    String secret = admission == null ? "h" + id : null;
+    reservations.put(id, new JsonObject().put("id", id).put("tickets", claimed).put("admission", admission)
+        .put("secret", secret));
     JsonObject answer = new JsonObject().put("id", id).put("expiresAt", "later").put("tickets", claimed);
+    if (secret != null) {
+      answer.put("secret", secret);
+    }
     if (key != null) {
       replays.put(key, new Object[] {201, answer});
     }
@@ -244,11 +251,15 @@ final class FakeOnsale {
   }
 
   private void order(HttpServerRequest req, String reservationId) {
-    JsonObject reservation = reservations.remove(reservationId);
-    if (reservation == null) {
+    JsonObject reservation = reservations.get(reservationId);
+    boolean owner = reservation != null && (reservation.getString("admission") != null
+        ? reservation.getString("admission").equals(req.getHeader("Authorization"))
+        : reservation.getString("secret").equals(req.getParam("secret")));
+    if (!owner) {
       send(req, 404, new JsonObject().put("error", "not_found"));
       return;
     }
+    reservations.remove(reservationId);
     JsonArray tickets = reservation.getJsonArray("tickets").copy();
     List<long[]> list = new ArrayList<>();
     long total = 0;

@@ -40,6 +40,26 @@ public final class SaleRepository {
   public record Released(long eventId, Long admissionNumber) {}
 
   /**
+   * Who asks to order or release a reservation: the admission that made it (event and number), or
+   * the holder of the secret of one made without an admission (checked before, so no number).
+   */
+  public record Owner(Long eventId, Long admissionNumber) {
+
+    public static Owner ofAdmission(long eventId, long number) {
+      return new Owner(eventId, number);
+    }
+
+    public static Owner ofSecret() {
+      return new Owner(null, null);
+    }
+  }
+
+  /** To anyone but its owner a reservation does not exist: the answer for an unknown id. */
+  public static ApiException reservationNotFound() {
+    return ApiException.notFound("reservation");
+  }
+
+  /**
    * Claims every requested ticket or none; a category short of tickets fails with
    * {@link SoldOut} naming it.
    */
@@ -89,6 +109,12 @@ public final class SaleRepository {
         "this admission was used for an order; join the queue again to buy more");
   }
 
+  /** Whether the admission placed an order (the index reservations_admission_used answers it). */
+  public Future<Boolean> admissionOrdered(long eventId, long admissionNumber) {
+    return pool.preparedQuery(SaleSql.ADMISSION_ORDERED).execute(Tuple.of(eventId, admissionNumber))
+        .map(rows -> rows.iterator().next().getBoolean("ordered"));
+  }
+
   /** Thrown when a category has fewer free tickets than asked for. */
   public static final class SoldOut extends RuntimeException {
     private final long categoryId;
@@ -103,16 +129,16 @@ public final class SaleRepository {
     }
   }
 
-  /** Releases an active hold at once; its tickets are free again. */
-  public Future<Released> release(UUID reservationId) {
-    return pool.preparedQuery(SaleSql.RELEASE).execute(Tuple.of(reservationId))
+  /** Releases its owner's active hold at once; its tickets are free again. */
+  public Future<Released> release(UUID reservationId, Owner owner) {
+    return pool.preparedQuery(SaleSql.RELEASE).execute(Tuple.of(reservationId, owner.eventId(), owner.admissionNumber()))
         .compose(rows -> {
           if (rows.size() == 1) {
             Row r = rows.iterator().next();
             return Future.succeededFuture(new Released(r.getLong("event_id"), r.getLong("admission_n")));
           }
           // One answer for a hold that has run out, whether or not the sweeper has marked it yet.
-          return reservationStatus(reservationId).compose(status -> Future.failedFuture(switch (status) {
+          return reservationStatus(reservationId, owner).compose(status -> Future.failedFuture(switch (status) {
             case "ordered" -> ApiException.conflict("reservation_ordered", "this reservation has been ordered");
             case "active", "expired" -> new ApiException(410, "reservation_gone", "this reservation already expired");
             default -> new ApiException(410, "reservation_gone", "this reservation was already " + status);
@@ -120,19 +146,20 @@ public final class SaleRepository {
         });
   }
 
-  private Future<String> reservationStatus(UUID reservationId) {
-    return pool.preparedQuery(SaleSql.SELECT_RESERVATION_STATUS).execute(Tuple.of(reservationId))
+  private Future<String> reservationStatus(UUID reservationId, Owner owner) {
+    return pool.preparedQuery(SaleSql.SELECT_RESERVATION_STATUS)
+        .execute(Tuple.of(reservationId, owner.eventId(), owner.admissionNumber()))
         .compose(rows -> rows.size() == 0
-            ? Future.failedFuture(ApiException.notFound("reservation"))
+            ? Future.failedFuture(reservationNotFound())
             : Future.succeededFuture(rows.iterator().next().getString("status")));
   }
 
-  /** Turns a hold into an order (paid, or pending with its first payment row), in one transaction. */
-  public Future<Placed> placeOrder(UUID reservationId, String code, String secret, String name, String email,
-                                   PaymentTerms terms) {
+  /** Turns its owner's hold into an order (paid, or pending with its first payment row), in one transaction. */
+  public Future<Placed> placeOrder(UUID reservationId, Owner owner, String code, String secret, String name,
+                                   String email, PaymentTerms terms) {
     return pool.preparedQuery(SaleSql.PLACE_ORDER)
-        .execute(Tuple.from(new Object[] {reservationId, code, secret, name, email, terms.paymentId(), terms.provider(),
-            terms.buyerAddress(), terms.maxPendingTickets()}))
+        .execute(Tuple.from(new Object[] {reservationId, owner.eventId(), owner.admissionNumber(), code, secret, name,
+            email, terms.paymentId(), terms.provider(), terms.buyerAddress(), terms.maxPendingTickets()}))
         .map(rows -> {
           List<HeldTicket> tickets = new ArrayList<>();
           Row first = null;
@@ -153,7 +180,7 @@ public final class SaleRepository {
       return e;
     }
     return switch (pg.getErrorMessage()) {
-      case "reservation_not_found" -> ApiException.notFound("reservation");
+      case "reservation_not_found" -> reservationNotFound();
       case "reservation_not_active" -> "ordered".equals(pg.getDetail())
           ? ApiException.conflict("reservation_ordered", "this reservation has already been ordered")
           : new ApiException(410, "hold_expired", "this reservation was " + pg.getDetail() + "; reserve again");

@@ -96,10 +96,12 @@ final class SaleSql {
   static final String RESERVE = """
       SELECT ticket_id, category_id, held_until FROM reserve_tickets($1, $2, $3, $4, $5, $6)""";
 
+  /** $2, $3: the admission presented (event, number), or both null for a secret already checked (V8). */
   static final String RELEASE = """
       WITH released AS (
         UPDATE reservations SET status = 'released'
          WHERE id = $1 AND status = 'active' AND expires_at > now()
+           AND reservation_owned_by(event_id, admission_n, $2, $3)
         RETURNING id, event_id, admission_n),
       freed AS (
         UPDATE tickets SET held_until = '-infinity', reservation_id = NULL
@@ -107,11 +109,16 @@ final class SaleSql {
       SELECT event_id, admission_n FROM released""";
 
   static final String SELECT_RESERVATION_STATUS = """
-      SELECT status, expires_at < now() AS expired FROM reservations WHERE id = $1""";
+      SELECT status, expires_at < now() AS expired FROM reservations
+       WHERE id = $1 AND reservation_owned_by(event_id, admission_n, $2, $3)""";
+
+  static final String ADMISSION_ORDERED = """
+      SELECT EXISTS (SELECT 1 FROM reservations
+                      WHERE event_id = $1 AND admission_n = $2 AND status = 'ordered') AS ordered""";
 
   static final String PLACE_ORDER = """
       SELECT order_id, event_id, admission_n, status, total_cents, currency, payment_expires_at, ticket_id, category_id
-        FROM place_order($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+        FROM place_owned_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""";
 
   static final String CANCEL_ORDER = "SELECT order_id, event_id, tickets_returned FROM cancel_order($1)";
 

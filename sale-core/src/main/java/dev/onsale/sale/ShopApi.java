@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ final class ShopApi implements WebModule {
   static final String ADMISSION = "onsale.admission";
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}");
   private static final Pattern PDF_FILE = Pattern.compile("(\\d{1,18})\\.pdf");
+  /** How long a reservation waits for Redis to say whether its admission's slot is still there. */
+  private static final long SLOT_CHECK_MILLIS = 1_000;
 
   private final EventCache<Event> eventCache;
   private final EventCache<Availability> availabilityCache;
@@ -54,6 +57,8 @@ final class ShopApi implements WebModule {
   private final ReservationBatcher batcher;
   private final PaymentService payments;
   private final boolean trustForwardedFor;
+  /** Whether the last slot check found Redis silent: an outage is logged when it starts and ends, not per buyer. */
+  private volatile boolean slotChecksFailing;
 
   ShopApi(EventCache<Event> eventCache, EventRepository events, SaleRepository sales, Idempotency idempotency,
           Tokens tokens, Redis redis, RedisKeys keys, SaleMetrics metrics, ReservationBatcher batcher,
@@ -123,7 +128,9 @@ final class ShopApi implements WebModule {
 
   /**
    * While the event's waiting room is on, the shop accepts nothing without a valid admission token
-   * for this event: verified from its signature alone, no database read.
+   * for this event (verified from its signature alone, no database read) whose shopper slot is
+   * still there: the queue's status says {@code admission_ended} once the slot is gone, and the
+   * shop agrees.
    */
   private void checkAdmission(RoutingContext ctx) {
     Event event = ctx.get(EVENT);
@@ -132,6 +139,7 @@ final class ShopApi implements WebModule {
       return;
     }
     tokens.verify(AdminAuth.bearer(ctx), Tokens.ADMISSION, event.id())
+        .compose(claims -> checkSlot(event.id(), claims.number()).map(claims))
         .onSuccess(claims -> {
           ctx.put(ADMISSION, claims);
           ctx.next();
@@ -140,6 +148,49 @@ final class ShopApi implements WebModule {
           metrics.reservation(event.id(), SaleMetrics.REJECTED);
           ctx.fail(e);
         });
+  }
+
+  /**
+   * One {@code ZSCORE}: the admission's slot must be in the active-shoppers set and not lapsed (the
+   * admission controller drops lapsed ones and gives them away). When Redis does not answer, the
+   * signed token is enough: a sale goes on through a Redis outage, and the queue's status page,
+   * Redis-only, says nothing else meanwhile.
+   */
+  private Future<Void> checkSlot(long eventId, long number) {
+    return slotLive(eventId, number)
+        .compose(live -> live ? Future.succeededFuture() : whyEnded(eventId, number));
+  }
+
+  private Future<Boolean> slotLive(long eventId, long number) {
+    return redis.send(Request.cmd(Command.ZSCORE).arg(keys.event(eventId).activeShoppers()).arg(number))
+        .timeout(SLOT_CHECK_MILLIS, TimeUnit.MILLISECONDS)
+        .map(score -> {
+          if (slotChecksFailing) {
+            slotChecksFailing = false;
+            LOG.info("admission slots are checked again");
+          }
+          return score != null && score.toDouble() > System.currentTimeMillis();
+        })
+        .recover(e -> {
+          if (!slotChecksFailing) {
+            slotChecksFailing = true;
+            LOG.warn("could not check admission slots (event {}), letting signed admission tokens through: {}", eventId,
+                e.toString());
+          }
+          return Future.succeededFuture(true);
+        });
+  }
+
+  /** A turn ends at ordering too: that one keeps its own answer (only refused buyers pay this read). */
+  private Future<Void> whyEnded(long eventId, long number) {
+    return sales.admissionOrdered(eventId, number)
+        .compose(ordered -> Future.failedFuture(ordered ? SaleRepository.admissionUsed() : admissionEnded()));
+  }
+
+  /** The queue's status says the same ({@code closed}, reason {@code admission_ended}) for a turn that is over. */
+  private static ApiException admissionEnded() {
+    return ApiException.conflict("admission_ended",
+        "your turn to shop has ended (unused for too long, or given up); join the queue again");
   }
 
   private void reserve(RoutingContext ctx) {
@@ -161,7 +212,7 @@ final class ShopApi implements WebModule {
               if (admissionNumber != null) {
                 extendAdmission(event.id(), admissionNumber, hold.expiresAt());
               }
-              return new Reply(201, holdJson(hold, event));
+              return new Reply(201, holdJson(hold, event, admissionNumber == null ? tokens.reservationSecret(hold.id()) : null));
             })
             .recover(e -> e instanceof SaleRepository.SoldOut soldOut
                 ? soldOutReply(event, soldOut)
@@ -237,8 +288,11 @@ final class ShopApi implements WebModule {
     return items;
   }
 
-  /** The hold, with each line at today's price and the total the order will keep if placed now. */
-  private static JsonObject holdJson(SaleRepository.Hold hold, Event event) {
+  /**
+   * The hold, with each line at today's price and the total the order will keep if placed now; and,
+   * made without an admission, the secret its buyer needs to order or release it.
+   */
+  private static JsonObject holdJson(SaleRepository.Hold hold, Event event, String secret) {
     JsonArray tickets = new JsonArray();
     Map<Long, Integer> counts = new LinkedHashMap<>();
     hold.tickets().forEach(t -> {
@@ -252,13 +306,14 @@ final class ShopApi implements WebModule {
       lines.add(lineJson(category.id(), category.name(), line.getValue(), category.priceCents()));
       total += (long) category.priceCents() * line.getValue();
     }
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("id", hold.id().toString())
         .put("eventId", hold.eventId())
         .put("expiresAt", dev.onsale.common.Json.instant(hold.expiresAt()))
         .put("tickets", tickets)
         .put("lines", lines)
         .put("total", money(total, event.currency()));
+    return secret == null ? json : json.put("secret", secret);
   }
 
   private static JsonObject lineJson(long categoryId, String name, int quantity, long unitCents) {
@@ -272,7 +327,8 @@ final class ShopApi implements WebModule {
 
   private void release(RoutingContext ctx) {
     UUID reservationId = reservationId(ctx);
-    sales.release(reservationId)
+    owner(ctx, reservationId)
+        .compose(owner -> sales.release(reservationId, owner))
         .onSuccess(released -> {
           markChanged(ctx, released.eventId());
           freeAdmission(released.eventId(), released.admissionNumber());
@@ -297,7 +353,10 @@ final class ShopApi implements WebModule {
     SaleRepository.PaymentTerms terms = new SaleRepository.PaymentTerms(UUID.randomUUID(),
         payments.provider().name(), ClientAddress.of(ctx, trustForwardedFor),
         payments.settings().maxPendingTicketsPerAddress());
-    idempotency.run(ctx, "order:" + reservationId, () -> sales.placeOrder(reservationId, code, secret, name, email, terms)
+    // The owner is part of the key's scope: someone else's repeat of the owner's key is not replayed.
+    owner(ctx, reservationId)
+        .compose(owner -> idempotency.run(ctx, "order:" + reservationId + ":" + ownerScope(owner),
+            () -> sales.placeOrder(reservationId, owner, code, secret, name, email, terms)
             .map(placed -> {
               metrics.order(placed.eventId());
               markChanged(ctx, placed.eventId());
@@ -307,7 +366,7 @@ final class ShopApi implements WebModule {
               LOG.info("order placed: event={} order={} status={} tickets={}", placed.eventId(), code, placed.status(),
                   placed.tickets().size());
               return new Reply(201, orderJson(code, secret, placed, terms));
-            }))
+            })))
         .onSuccess(reply -> secretJson(ctx, reply.status(), reply.body()))
         .onFailure(ctx::fail);
   }
@@ -462,6 +521,31 @@ final class ShopApi implements WebModule {
 
   private static boolean sameSecret(String expected, String given) {
     return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Who asks to order or release a reservation: with the {@code secret} its reserve answer gave (made
+   * without an admission), or with the admission token it was made with, whatever that token's age
+   * (the hold's own end bounds it). Any other secret, or neither, finds no reservation; which
+   * admission a token names is compared with the reservation's in the same statement that acts.
+   */
+  private Future<SaleRepository.Owner> owner(RoutingContext ctx, UUID reservationId) {
+    String secret = ctx.request().getParam("secret");
+    if (secret != null) {
+      return tokens.isReservationSecret(reservationId, secret)
+          ? Future.succeededFuture(SaleRepository.Owner.ofSecret())
+          : Future.failedFuture(SaleRepository.reservationNotFound());
+    }
+    String token = AdminAuth.bearer(ctx);
+    if (token == null) {
+      return Future.failedFuture(SaleRepository.reservationNotFound());
+    }
+    return tokens.verifyIssued(token, Tokens.ADMISSION)
+        .map(claims -> SaleRepository.Owner.ofAdmission(claims.eventId(), claims.number()));
+  }
+
+  private static String ownerScope(SaleRepository.Owner owner) {
+    return owner.admissionNumber() == null ? "secret" : owner.eventId() + ":" + owner.admissionNumber();
   }
 
   private static UUID reservationId(RoutingContext ctx) {

@@ -4,6 +4,7 @@ import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.Admissions;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -12,7 +13,9 @@ import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -86,10 +89,108 @@ class AdmissionEnforcementTest {
     long holdEnd = Instant.parse(first.json().getString("expiresAt")).toEpochMilli();
     assertThat(score(keys, number)).isEqualTo((double) holdEnd);
 
-    Answer order = server.http.post("/api/v1/reservations/" + first.json().getString("id") + "/order",
-        SaleServer.buyer("Admitted Buyer"), Map.of());
+    Answer order = server.http.post(SaleServer.orderPath(first.json()),
+        SaleServer.buyer("Admitted Buyer"), Map.of("Authorization", "Bearer " + token));
     assertThat(order.status()).isEqualTo(201);
     assertThat(scoreOnceRemoved(keys, number)).as("the slot is freed").isNull();
+  }
+
+  @Test
+  @DisplayName("only the admission that made a reservation orders it; to another it does not exist, and nothing changes")
+  void onlyTheMakerOrders() {
+    Map<String, String> buyerA = server.admit(eventId, 31);
+    Map<String, String> buyerB = server.admit(eventId, 32);
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 2), buyerA);
+    assertThat(hold.status()).isEqualTo(201);
+    assertThat(hold.json().getString("secret")).as("the admission is the key: no secret to leak").isNull();
+    String id = hold.json().getString("id");
+    String orderPath = SaleServer.orderPath(hold.json());
+    String before = reservationState(id);
+    long heldBefore = server.stats(eventId).getLong("held");
+    JsonObject unknown = server.http.post("/api/v1/reservations/" + UUID.randomUUID() + "/order",
+        SaleServer.buyer("Buyer B"), buyerB).json();
+
+    Map<String, String> bWithAsKey = with(buyerB, "Idempotency-Key", "order-" + id);
+    String derivedSecret = server.services.tokens().reservationSecret(UUID.fromString(id));
+    for (Answer refused : List.of(
+        server.http.post(orderPath, SaleServer.buyer("Buyer B"), buyerB),
+        server.http.post(orderPath, SaleServer.buyer("Buyer B"), bWithAsKey),
+        server.http.post(orderPath, SaleServer.buyer("Buyer B"), Map.of()),
+        server.http.post(orderPath + "?secret=" + derivedSecret, SaleServer.buyer("Buyer B"), Map.of()),
+        server.http.delete(SaleServer.releasePath(hold.json()), buyerB),
+        server.http.delete(SaleServer.releasePath(hold.json()), Map.of()))) {
+      assertThat(refused.status()).as("%s", refused.raw()).isEqualTo(404);
+      assertThat(refused.json()).as("the same answer as an unknown reservation").isEqualTo(unknown);
+    }
+    assertThat(server.http.post(orderPath, SaleServer.buyer("Buyer B"), Map.of("Authorization", "Bearer forged"))
+        .status()).isEqualTo(401);
+    assertThat(reservationState(id)).as("nothing changed").isEqualTo(before);
+    assertThat(server.sql("SELECT count(*) FROM orders WHERE reservation_id = $1", UUID.fromString(id)).iterator().next()
+        .getLong(0)).isZero();
+    assertThat(server.stats(eventId).getLong("held")).isEqualTo(heldBefore);
+
+    // A's own admission orders, with the key B tried, even with a token past its expiry (the hold's end bounds it).
+    String expiredTokenOfA = signed("{\"typ\":\"admission\",\"ev\":" + eventId + ",\"n\":31,\"exp\":"
+        + (Instant.now().getEpochSecond() - 60) + "}", server.config.tokenSecret());
+    Answer ordered = server.http.post(orderPath, SaleServer.buyer("Buyer A"),
+        Map.of("Authorization", "Bearer " + expiredTokenOfA, "Idempotency-Key", "order-" + id));
+    assertThat(ordered.status()).as("%s", ordered.raw()).isEqualTo(201);
+    Answer bAgain = server.http.post(orderPath, SaleServer.buyer("Buyer B"), bWithAsKey);
+    assertThat(bAgain.status()).as("B's repeat of the key is not A's answer").isEqualTo(404);
+    assertThat(bAgain.raw().toString()).doesNotContain(ordered.json().getString("secret"));
+  }
+
+  @Test
+  @DisplayName("the admission that made a reservation releases it; another admission cannot")
+  void onlyTheMakerReleases() {
+    Map<String, String> buyerA = server.admit(eventId, 41);
+    Map<String, String> buyerB = server.admit(eventId, 42);
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), buyerA);
+    assertThat(hold.status()).isEqualTo(201);
+    String id = hold.json().getString("id");
+
+    assertThat(server.http.delete(SaleServer.releasePath(hold.json()), buyerB).status()).isEqualTo(404);
+    assertThat(reservationState(id)).isEqualTo("active/1");
+
+    Answer released = server.http.delete(SaleServer.releasePath(hold.json()), buyerA);
+    assertThat(released.status()).isEqualTo(200);
+    assertThat(reservationState(id)).isEqualTo("released/0");
+  }
+
+  @Test
+  @DisplayName("an admission whose slot is gone (ended, or lapsed) cannot reserve, as its queue status says")
+  void refusesAnAdmissionWithoutItsSlot() {
+    RedisKeys.Event keys = server.services.keys().event(eventId);
+    long heldBefore = server.stats(eventId).getLong("held");
+    Map<String, String> removed = server.admit(eventId, 51);
+    Admissions.endNow(server.services.redis(), server.services.keys(), eventId, 51);
+    Map<String, String> lapsed = server.admit(eventId, 52);
+    await(server.services.redis().send(Request.cmd(Command.ZADD).arg(keys.activeShoppers()).arg("XX")
+        .arg(System.currentTimeMillis() - 1000).arg(52)));
+
+    for (Map<String, String> admission : List.of(removed, lapsed)) {
+      Answer refused = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1),
+          admission);
+      assertThat(refused.status()).as("%s", refused.raw()).isEqualTo(409);
+      assertThat(refused.error()).isEqualTo("admission_ended");
+      assertThat(refused.json().getString("message")).isNotBlank();
+    }
+    assertThat(server.stats(eventId).getLong("held")).isEqualTo(heldBefore);
+    assertThat(server.sql("SELECT count(*) FROM reservations WHERE event_id = $1 AND admission_n IN (51, 52)", eventId)
+        .iterator().next().getLong(0)).isZero();
+  }
+
+  /** A reservation's status and its tickets still held, to compare before and after refused requests. */
+  private static String reservationState(String id) {
+    return server.sql("""
+        SELECT r.status || '/' || (SELECT count(*) FROM tickets t WHERE t.reservation_id = r.id AND t.status = 'open')
+          FROM reservations r WHERE r.id = $1""", UUID.fromString(id)).iterator().next().getString(0);
+  }
+
+  private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+    Map<String, String> more = new java.util.HashMap<>(headers);
+    more.put(name, value);
+    return more;
   }
 
   private static Double score(RedisKeys.Event keys, long number) {

@@ -38,9 +38,9 @@ class BadInputTest {
     categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     reservationId = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), Map.of())
         .json().getString("id");
-    String ordered = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), Map.of())
-        .json().getString("id");
-    JsonObject order = server.http.post("/api/v1/reservations/" + ordered + "/order", SaleServer.buyer("Known Buyer"), Map.of()).json();
+    JsonObject ordered = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), Map.of())
+        .json();
+    JsonObject order = server.http.post(SaleServer.orderPath(ordered), SaleServer.buyer("Known Buyer"), Map.of()).json();
     orderCode = order.getString("code");
     orderSecret = order.getString("secret");
     snapshot = snapshot();
@@ -161,6 +161,16 @@ class BadInputTest {
     cases.add(new Case("order a malformed reservation id", HttpMethod.POST, "/api/v1/reservations/..%2Fetc%2Fpasswd/order",
         SaleServer.buyer("Nobody").toBuffer(), Map.of()));
     cases.add(new Case("release an unknown reservation", HttpMethod.DELETE, "/api/v1/reservations/" + java.util.UUID.randomUUID(), null, Map.of()));
+    // someone else's reservation (waiting room off): without the secret its reserve answer gave, it is not there
+    Buffer buyer = SaleServer.buyer("Not The Owner").toBuffer();
+    String otherSecret = server.services.tokens().reservationSecret(java.util.UUID.randomUUID());
+    cases.add(new Case("order a reservation without its secret", HttpMethod.POST, order, buyer, Map.of()));
+    cases.add(new Case("order a reservation with another's secret", HttpMethod.POST, order + "?secret=" + otherSecret, buyer, Map.of()));
+    cases.add(new Case("order a reservation with an admission token instead of its secret", HttpMethod.POST, order, buyer,
+        Map.of("Authorization", "Bearer " + server.services.tokens().admissionToken(eventId, 1, 300))));
+    cases.add(new Case("release a reservation without its secret", HttpMethod.DELETE, "/api/v1/reservations/" + reservationId, null, Map.of()));
+    cases.add(new Case("release a reservation with a wrong secret", HttpMethod.DELETE,
+        "/api/v1/reservations/" + reservationId + "?secret=" + otherSecret, null, Map.of()));
     cases.add(new Case("show an order without its secret", HttpMethod.GET, "/api/v1/orders/" + orderCode, null, Map.of()));
     cases.add(new Case("show an order with a wrong secret", HttpMethod.GET, "/api/v1/orders/" + orderCode + "?secret=00", null, Map.of()));
     cases.add(new Case("show an order with SQL in the code", HttpMethod.GET, "/api/v1/orders/'%20OR%201=1--?secret=x", null, Map.of()));

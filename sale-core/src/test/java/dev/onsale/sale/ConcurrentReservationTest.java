@@ -63,7 +63,7 @@ class ConcurrentReservationTest {
     Set<Long> reservedTickets = new HashSet<>();
     int created = 0;
     int soldOut = 0;
-    List<String> orderable = new ArrayList<>();
+    List<JsonObject> orderable = new ArrayList<>();
     for (Future<Answer> attempt : attempts) {
       Answer answer = attempt.result();
       assertThat(answer.status()).as("every attempt is a 201 or a 409: %s", answer.raw()).isIn(201, 409);
@@ -74,7 +74,7 @@ class ConcurrentReservationTest {
           assertThat(reservedTickets.add(tickets.getJsonObject(t).getLong("id"))).as("a ticket in two reservations").isTrue();
         }
         if (created % 3 == 0) {
-          orderable.add(answer.json().getString("id"));
+          orderable.add(answer.json());
         }
       } else {
         assertThat(answer.error()).isEqualTo("sold_out");
@@ -85,9 +85,9 @@ class ConcurrentReservationTest {
     assertThat(created + soldOut).isEqualTo(2000);
 
     List<Future<Answer>> orders = new ArrayList<>();
-    for (String reservation : orderable) {
-      orders.add(server.http.sendJson(HttpMethod.POST, "/api/v1/reservations/" + reservation + "/order",
-          SaleServer.buyer("Buyer " + reservation.substring(0, 8)), Map.of()));
+    for (JsonObject reservation : orderable) {
+      orders.add(server.http.sendJson(HttpMethod.POST, SaleServer.orderPath(reservation),
+          SaleServer.buyer("Buyer " + reservation.getString("id").substring(0, 8)), Map.of()));
     }
     TestEnv.await(Future.join(orders));
     orders.forEach(o -> assertThat(o.result().status()).isEqualTo(201));

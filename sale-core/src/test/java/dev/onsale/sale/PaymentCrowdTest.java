@@ -64,7 +64,7 @@ class PaymentCrowdTest {
     for (Answer hold : all(holds)) {
       assertThat(hold.status()).isIn(201, 409);
       if (hold.status() == 201) {
-        orders.add(server.http.sendJson(HttpMethod.POST, "/api/v1/reservations/" + hold.json().getString("id") + "/order",
+        orders.add(server.http.sendJson(HttpMethod.POST, SaleServer.orderPath(hold.json()),
             SaleServer.buyer("Buyer " + UUID.randomUUID().toString().substring(0, 6)), Map.of()));
       }
     }

@@ -67,7 +67,7 @@ class PaymentFlowTest {
   private static JsonObject order(long eventId, long categoryId, int quantity, String buyer) {
     Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, quantity), Map.of());
     assertThat(hold.status()).as(hold.raw().toString()).isEqualTo(201);
-    Answer order = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
         SaleServer.buyer(buyer), Map.of());
     assertThat(order.status()).as(order.raw().toString()).isEqualTo(201);
     return order.json();
@@ -149,7 +149,7 @@ class PaymentFlowTest {
     Answer again = server.http.post("/api/v1/events/" + placed.eventId() + "/reservations",
         SaleServer.items(placed.categoryId(), 2), Map.of());
     assertThat(again.status()).isEqualTo(201);
-    server.http.delete("/api/v1/reservations/" + again.json().getString("id"), Map.of());
+    server.http.delete(SaleServer.releasePath(again.json()), Map.of());
   }
 
   @Test
@@ -360,10 +360,10 @@ class PaymentFlowTest {
     JsonObject event = server.createEvent(SaleServer.eventOnSale("pay-admission", 10).put("waitingRoom", "on"));
     long eventId = event.getLong("id");
     long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    Map<String, String> auth = Map.of("Authorization", "Bearer " + server.services.tokens().admissionToken(eventId, 3, 600));
+    Map<String, String> auth = server.admit(eventId, 3);
     Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), auth);
     assertThat(hold.status()).isEqualTo(201);
-    assertThat(server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order", SaleServer.buyer("Once"), Map.of())
+    assertThat(server.http.post(SaleServer.orderPath(hold.json()), SaleServer.buyer("Once"), auth)
         .status()).isEqualTo(201);
     for (int i = 0; i < 2; i++) {
       Answer again = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), auth);
@@ -383,7 +383,7 @@ class PaymentFlowTest {
     long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     order(eventId, categoryId, 4, "First");
     Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 3), Map.of());
-    Answer refused = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order", SaleServer.buyer("Greedy"), Map.of());
+    Answer refused = server.http.post(SaleServer.orderPath(hold.json()), SaleServer.buyer("Greedy"), Map.of());
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.error()).isEqualTo("too_many_pending");
     assertThat(refused.headers().get("Retry-After")).isNotNull();

@@ -2,6 +2,7 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.Holds;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -31,9 +32,9 @@ class PublicAvailabilityTest {
     long eventId = event.getLong("id");
     long kept = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     long held = event.getJsonArray("categories").getJsonObject(1).getLong("id");
-    String hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(kept, 2), Map.of())
-        .json().getString("id");
-    assertThat(server.http.post("/api/v1/reservations/" + hold + "/order", SaleServer.buyer("Ada Lovelace"), Map.of())
+    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(kept, 2), Map.of())
+        .json();
+    assertThat(server.http.post(Holds.orderPath(hold), SaleServer.buyer("Ada Lovelace"), Map.of())
         .json().getString("status")).isEqualTo("pending");
     assertThat(server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(held, 1), Map.of()).status())
         .isEqualTo(201);

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -42,7 +43,7 @@ class SaleFlowTest {
     assertThat(hold.json().getString("expiresAt")).isNotBlank();
     assertThat(server.stats(eventId).getLong("held")).isEqualTo(3);
 
-    Answer order = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
         SaleServer.buyer("Ada Lovelace"), Map.of());
     assertThat(order.status()).isEqualTo(201);
     String code = order.json().getString("code");
@@ -72,7 +73,7 @@ class SaleFlowTest {
     assertThat(jobs).containsExactly("webhooks:order.created", "tickets:ticket.pdf", "tickets:ticket.pdf",
         "tickets:ticket.pdf", "mail:order.confirmation", "webhooks:order.paid");
 
-    Answer again = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    Answer again = server.http.post(SaleServer.orderPath(hold.json()),
         SaleServer.buyer("Ada Lovelace"), Map.of());
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.error()).isEqualTo("reservation_ordered");
@@ -98,7 +99,7 @@ class SaleFlowTest {
     assertThat(second.status()).isEqualTo(201);
     assertThat(ids(second.json().getJsonArray("tickets"))).isEqualTo(ids(first.json().getJsonArray("tickets")));
 
-    Answer late = server.http.post("/api/v1/reservations/" + first.json().getString("id") + "/order",
+    Answer late = server.http.post(SaleServer.orderPath(first.json()),
         SaleServer.buyer("Late Buyer"), Map.of());
     assertThat(late.status()).isEqualTo(410);
     assertThat(late.error()).isEqualTo("hold_expired");
@@ -134,14 +135,53 @@ class SaleFlowTest {
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 3), Map.of());
 
-    Answer released = server.http.delete("/api/v1/reservations/" + hold.json().getString("id"), Map.of());
+    Answer released = server.http.delete(SaleServer.releasePath(hold.json()), Map.of());
 
     assertThat(released.status()).isEqualTo(200);
     assertThat(server.stats(eventId).getLong("available")).isEqualTo(3);
-    assertThat(server.http.delete("/api/v1/reservations/" + hold.json().getString("id"), Map.of()).status()).isEqualTo(410);
-    Answer order = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    assertThat(server.http.delete(SaleServer.releasePath(hold.json()), Map.of()).status()).isEqualTo(410);
+    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
         SaleServer.buyer("Too Late"), Map.of());
     assertThat(order.status()).isEqualTo(410);
+  }
+
+  @Test
+  @DisplayName("with the waiting room off, only the secret of the reserve answer orders or releases a hold")
+  void onlyTheSecretOrdersOrReleases() {
+    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-secret", 5));
+    long eventId = event.getLong("id");
+    long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
+    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of())
+        .json();
+    String id = hold.getString("id");
+    assertThat(hold.getString("secret")).hasSize(32);
+    JsonObject other = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of())
+        .json();
+    assertThat(other.getString("secret")).isNotEqualTo(hold.getString("secret"));
+    String base = "/api/v1/reservations/" + id;
+    JsonObject unknown = server.http.post("/api/v1/reservations/" + UUID.randomUUID() + "/order", SaleServer.buyer("B"),
+        Map.of()).json();
+
+    for (Answer refused : List.of(
+        server.http.post(base + "/order", SaleServer.buyer("Buyer B"), Map.of()),
+        server.http.post(base + "/order?secret=" + other.getString("secret"), SaleServer.buyer("Buyer B"), Map.of()),
+        server.http.post(base + "/order?secret=", SaleServer.buyer("Buyer B"), Map.of()),
+        server.http.post(base + "/order", SaleServer.buyer("Buyer B"),
+            Map.of("Authorization", "Bearer " + server.services.tokens().admissionToken(eventId, 1, 300))),
+        server.http.delete(base, Map.of()),
+        server.http.delete(base + "?secret=" + other.getString("secret"), Map.of()))) {
+      assertThat(refused.status()).as("%s", refused.raw()).isEqualTo(404);
+      assertThat(refused.json()).as("the same answer as an unknown reservation").isEqualTo(unknown);
+    }
+    assertThat(server.sql("SELECT status FROM reservations WHERE id = $1", UUID.fromString(id)).iterator().next()
+        .getString(0)).as("nothing changed").isEqualTo("active");
+    assertThat(server.sql("SELECT count(*) FROM orders WHERE event_id = $1", eventId).iterator().next().getLong(0)).isZero();
+    assertThat(server.stats(eventId).getLong("held")).isEqualTo(3);
+
+    assertThat(server.http.delete(SaleServer.releasePath(other), Map.of()).status()).isEqualTo(200);
+    Answer ordered = server.http.post(SaleServer.orderPath(hold), SaleServer.buyer("Buyer A"), Map.of());
+    assertThat(ordered.status()).as("%s", ordered.raw()).isEqualTo(201);
+    assertThat(server.stats(eventId).getLong("pending")).isEqualTo(2);
   }
 
   @Test
@@ -151,7 +191,7 @@ class SaleFlowTest {
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of());
-    Answer order = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
         SaleServer.buyer("Grace Hopper"), Map.of());
     String code = order.json().getString("code");
     server.pay(order.json());
@@ -254,12 +294,13 @@ class SaleFlowTest {
     JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-release-lapsed", 3));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    String id = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of())
-        .json().getString("id");
+    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of())
+        .json();
+    String id = hold.getString("id");
     server.expireHold(id);
-    assertThat(server.http.delete("/api/v1/reservations/" + id, Map.of()).status()).as("not swept yet").isEqualTo(410);
+    assertThat(server.http.delete(SaleServer.releasePath(hold), Map.of()).status()).as("not swept yet").isEqualTo(410);
     server.sql("UPDATE reservations SET status = 'expired' WHERE id = $1", java.util.UUID.fromString(id));
-    assertThat(server.http.delete("/api/v1/reservations/" + id, Map.of()).status()).as("swept").isEqualTo(410);
+    assertThat(server.http.delete(SaleServer.releasePath(hold), Map.of()).status()).as("swept").isEqualTo(410);
   }
 
   /** Event settings are cached for a second per event loop; wait until every loop has seen the change. */
@@ -344,7 +385,7 @@ class SaleFlowTest {
     assertThat(dev.onsale.common.testing.TestEnv.await(redis.get(keys.slug("flow-publish"))).toLong()).isEqualTo(eventId);
 
     server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1),
-        Map.of("Authorization", "Bearer " + server.services.tokens().admissionToken(eventId, 1, 60)));
+        server.admit(eventId, 1));
     long deadline = System.currentTimeMillis() + 5000;
     long held = 0;
     while (held != 1 && System.currentTimeMillis() < deadline) {

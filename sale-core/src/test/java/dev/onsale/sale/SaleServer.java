@@ -8,6 +8,8 @@ import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
 import dev.onsale.common.Tokens;
 import dev.onsale.common.WebVerticle;
+import dev.onsale.common.testing.Admissions;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -114,6 +116,22 @@ final class SaleServer implements AutoCloseable {
 
   JsonObject stats(long eventId) {
     return http.get("/api/v1/admin/events/" + eventId + "/stats", admin()).json();
+  }
+
+  /** Where the maker of a hold (its reserve answer) orders it: with the hold's secret, when it has one. */
+  static String orderPath(JsonObject hold) {
+    return Holds.orderPath(hold);
+  }
+
+  /** Where the maker of a hold releases it. */
+  static String releasePath(JsonObject hold) {
+    return Holds.releasePath(hold);
+  }
+
+  /** An admission as the waiting room grants it (slot and token), as the Authorization header. */
+  Map<String, String> admit(long eventId, long number) {
+    return Map.of("Authorization", "Bearer "
+        + Admissions.grantNow(services.redis(), services.keys(), services.tokens(), eventId, number, 300));
   }
 
   static JsonObject items(long categoryId, int quantity) {

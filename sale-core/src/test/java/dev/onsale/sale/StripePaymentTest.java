@@ -61,7 +61,7 @@ class StripePaymentTest {
 
   private static Order order(long eventId, long categoryId, int quantity) {
     Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, quantity), Map.of());
-    Answer placed = server.http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
+    Answer placed = server.http.post(SaleServer.orderPath(hold.json()),
         SaleServer.buyer("Card Holder"), Map.of());
     assertThat(placed.status()).as(placed.raw().toString()).isEqualTo(201);
     JsonObject body = placed.json();

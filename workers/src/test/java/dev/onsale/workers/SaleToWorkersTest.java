@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.WebVerticle;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.sale.SaleCore;
@@ -85,7 +86,7 @@ class SaleToWorkersTest {
     TestHttp.Answer reservation = http.post("/api/v1/events/" + eventId + "/reservations", new JsonObject()
         .put("items", new JsonArray().add(new JsonObject().put("categoryId", categoryId).put("quantity", 2))), Map.of());
     assertThat(reservation.status()).isEqualTo(201);
-    TestHttp.Answer order = http.post("/api/v1/reservations/" + reservation.json().getString("id") + "/order",
+    TestHttp.Answer order = http.post(Holds.orderPath(reservation.json()),
         new JsonObject().put("buyer", new JsonObject().put("name", "Marie Curie").put("email", "marie@example.org")), Map.of());
     assertThat(order.status()).isEqualTo(201);
     String code = order.json().getString("code");
