@@ -32,7 +32,10 @@ class ApiDocumentTest {
   void matchesTheRoutes() throws Exception {
     Set<String> documented = documentedOperations();
     Set<String> served = servedOperations();
-    assertThat(served).as("served but not documented").isSubsetOf(documented);
+    Set<String> servedApi = new TreeSet<>(served);
+    servedApi.removeIf(operation -> !isApi(operation.substring(operation.indexOf(' ') + 1)));
+    assertThat(servedApi).as("served but not documented").isSubsetOf(documented);
+    // The document may name a page the API links to (payment.url's /pay/{paymentId}), never one that is not served.
     assertThat(documented).as("documented but not served").isSubsetOf(served);
   }
 
@@ -61,7 +64,7 @@ class ApiDocumentTest {
       Set<String> operations = new TreeSet<>();
       for (Route route : router.getRoutes()) {
         String path = route.getPath();
-        if (path == null || !isApi(path) || route.methods() == null) {
+        if (path == null || route.methods() == null) {
           continue;
         }
         String openApiPath = path.replaceAll(":([A-Za-z]+)", "{$1}");
