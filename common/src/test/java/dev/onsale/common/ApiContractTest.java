@@ -17,6 +17,21 @@ class ApiContractTest {
       openapi: 3.0.3
       info: {title: t, version: "1"}
       paths:
+        /api/v1/things:
+          post:
+            requestBody:
+              required: true
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [name]
+                    additionalProperties: false
+                    properties:
+                      name: {type: string, maxLength: 5}
+            responses:
+              "201": {description: made}
+              "400": {$ref: "#/components/responses/Error"}
         /api/v1/things/{id}:
           get:
             responses:
@@ -102,6 +117,20 @@ class ApiContractTest {
         .isInstanceOf(AssertionError.class).hasMessageContaining("Allow says [GET] but the document has [DELETE, GET]");
     assertThatThrownBy(() -> check(HttpMethod.POST, "/api/v1/things/7", 200, json(), "{}"))
         .isInstanceOf(AssertionError.class).hasMessageContaining("expected 405");
+  }
+
+  @Test
+  @DisplayName("fails when the server accepted a request the document refuses, and not when it refused it")
+  void acceptedRequests() {
+    Buffer fine = Buffer.buffer("{\"name\":\"abc\"}");
+    Buffer tooLong = Buffer.buffer("{\"name\":\"abcdefgh\"}");
+    MultiMap none = MultiMap.caseInsensitiveMultiMap();
+    CONTRACT.check(HttpMethod.POST, "/api/v1/things", fine, 201, none, Buffer.buffer());
+    CONTRACT.check(HttpMethod.POST, "/api/v1/things", tooLong, 400, json(), Buffer.buffer("{\"error\":\"invalid_field\",\"message\":\"name\"}"));
+    assertThatThrownBy(() -> CONTRACT.check(HttpMethod.POST, "/api/v1/things", tooLong, 201, none, Buffer.buffer()))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("accepted a request body the document refuses: request body at /name");
+    assertThatThrownBy(() -> CONTRACT.check(HttpMethod.POST, "/api/v1/things", null, 201, none, Buffer.buffer()))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("without the body the document requires");
   }
 
   @Test

@@ -75,7 +75,18 @@ public final class ApiContract {
 
   /** Fails with every way the answer breaks the document's promise for this request. */
   public void check(HttpMethod method, String uri, int status, MultiMap headers, Buffer body) {
+    check(method, uri, null, status, headers, body);
+  }
+
+  /**
+   * As {@link #check(HttpMethod, String, int, MultiMap, Buffer)}, and a request body the server
+   * accepted (a 2xx) must be one the document accepts: the document is not stricter than the server.
+   */
+  public void check(HttpMethod method, String uri, Buffer requestBody, int status, MultiMap headers, Buffer body) {
     List<String> problems = problems(method, uri, status, headers, body);
+    if (problems.isEmpty() && status >= 200 && status < 300) {
+      acceptedRequest(method, uri, requestBody, problems);
+    }
     if (!problems.isEmpty()) {
       String shown = body == null ? "" : abbreviate(body.toString(StandardCharsets.UTF_8));
       throw new AssertionError("the answer to " + method.name() + " " + abbreviate(uri) + " (" + status + " " + shown
@@ -128,6 +139,27 @@ public final class ApiContract {
     }
     checkResponse(pointer, response, status, headers, body, problems);
     return problems;
+  }
+
+  private void acceptedRequest(HttpMethod method, String uri, Buffer requestBody, List<String> problems) {
+    String path = rawPath(uri);
+    String verb = method.name().toLowerCase();
+    Template template = templates.stream().filter(t -> t.matches(path) && item(t).containsKey(verb))
+        .max((a, b) -> Integer.compare(a.literalSegments(), b.literalSegments())).orElse(null);
+    JsonObject declared = template == null ? null : item(template).getJsonObject(verb).getJsonObject("requestBody");
+    boolean sent = requestBody != null && requestBody.length() > 0;
+    if (declared == null || !sent) {
+      if (declared != null && declared.getBoolean("required", false)) {
+        problems.add("the server accepted a request without the body the document requires");
+      }
+      return;
+    }
+    String pointer = "/paths/" + escape(template.path()) + "/" + verb + "/requestBody/content/application~1json/schema";
+    if (declared.getJsonObject("content", new JsonObject()).containsKey("application/json")) {
+      List<String> found = new ArrayList<>();
+      validate(pointer, requestBody, found);
+      found.forEach(problem -> problems.add("the server accepted a request body the document refuses: request " + problem));
+    }
   }
 
   private void checkResponse(String pointer, JsonObject response, int status, MultiMap headers, Buffer body,

@@ -61,7 +61,7 @@ public final class TestHttp implements AutoCloseable {
     return response.map(r -> {
       ApiContract checked = contract;
       if (checked != null) {
-        checked.check(method, path, r.statusCode(), r.headers(), r.body());
+        checked.check(method, path, body, r.statusCode(), r.headers(), r.body());
       }
       return new Answer(r.statusCode(), r.headers(), r.body());
     });
