@@ -61,6 +61,18 @@ public final class ApiContract {
     return new ApiContract(yaml);
   }
 
+  /**
+   * The document from the sale core's sources, for modules that test without the sale core on
+   * their class path (the tests run in their module's folder, beside the sale core's).
+   */
+  public static ApiContract fromSaleCoreSources() {
+    try {
+      return of(java.nio.file.Files.readString(java.nio.file.Path.of("..", "sale-core", "src", "main", "resources", "openapi.yaml")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The document the sale core serves, from the test's class path. */
   public static ApiContract fromClasspath() {
     try (InputStream in = ApiContract.class.getResourceAsStream("/openapi.yaml")) {
