@@ -65,9 +65,14 @@ final class WaitingRoomInstance implements AutoCloseable {
     return "http://127.0.0.1:" + port + path;
   }
 
+  /** Read once: every instance checks against the same document, its schemas loaded once. */
+  private static final class Document {
+    static final ApiContract CONTRACT = ApiContract.fromSaleCoreSources();
+  }
+
   /** From now on every answer {@link #send} gets must be one the OpenAPI document promises. */
   WaitingRoomInstance checkedAgainstTheDocument() {
-    this.contract = ApiContract.fromSaleCoreSources();
+    this.contract = Document.CONTRACT;
     return this;
   }
 
