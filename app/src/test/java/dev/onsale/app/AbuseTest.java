@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.Tokens;
+import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
@@ -54,6 +55,7 @@ class AbuseTest {
   static OnsaleApp app;
   static OnsaleConfig config;
   static TestHttp http;
+  static ApiContract contract;
   static Vertx vertx;
   static Tokens tokens;
   static Tokens otherKey;
@@ -80,6 +82,9 @@ class AbuseTest {
     config = TestEnv.freshConfig(Map.of("ONSALE_HTTP_INSTANCES", "2", "ONSALE_ADMIN_TOKEN", FaultRig.ADMIN_TOKEN));
     app = await(OnsaleApp.start(config));
     http = new TestHttp(app.port());
+    // Every answer this suite gets, hostile or not, must be one the served document promises.
+    contract = ApiContract.of(http.get("/openapi.yaml").raw().toString(StandardCharsets.UTF_8));
+    http.checkedAgainst(contract);
     vertx = Vertx.vertx();
     tokens = app.services().tokens();
     otherKey = new Tokens(vertx, "a-completely-different-secret-0123456789-xyz");
@@ -535,6 +540,14 @@ class AbuseTest {
 
   /** Sends bytes as they are (no client fixes them up) and reads the answer until the server closes. */
   static RawAnswer rawExchange(byte[] request) throws Exception {
+    RawAnswer answer = rawExchangeUnchecked(request);
+    String[] requestLine = new String(request, StandardCharsets.ISO_8859_1).split("\r\n", 2)[0].split(" ");
+    io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(answer.headers());
+    contract.check(HttpMethod.valueOf(requestLine[0]), requestLine[1], answer.status(), headers, Buffer.buffer(answer.body()));
+    return answer;
+  }
+
+  private static RawAnswer rawExchangeUnchecked(byte[] request) throws Exception {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(request);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,7 @@ class SecurityTest {
     config = TestEnv.freshConfig(Map.of("ONSALE_ADMIN_TOKEN", FaultRig.ADMIN_TOKEN, "ONSALE_HTTP_INSTANCES", "1"));
     app = await(OnsaleApp.start(config));
     http = new TestHttp(app.port());
+    http.checkedAgainst(ApiContract.of(http.get("/openapi.yaml").raw().toString(java.nio.charset.StandardCharsets.UTF_8)));
     long[] event = FaultRig.eventOnSale(http, slug, 10, false);
     eventId = event[0];
     JsonObject hold = http.post("/api/v1/events/" + eventId + "/reservations", AbuseTest.items(event[1], 1), Map.of()).json();

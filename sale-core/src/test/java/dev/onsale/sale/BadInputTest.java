@@ -2,6 +2,7 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -33,6 +34,8 @@ class BadInputTest {
   @BeforeAll
   static void start() {
     server = SaleServer.start();
+    // Every answer this suite gets must be one the OpenAPI document promises.
+    server.http.checkedAgainst(ApiContract.fromClasspath());
     JsonObject event = server.createEvent(SaleServer.eventOnSale("bad-input", 10));
     eventId = event.getLong("id");
     categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");

@@ -3,6 +3,7 @@ package dev.onsale.sale;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestHttp.Answer;
 import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.sale.payment.Payments;
@@ -29,6 +30,8 @@ class PaymentFlowTest {
   @BeforeAll
   static void start() {
     server = SaleServer.start(Map.of("ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS", "6"));
+    // Every answer this suite gets must be one the OpenAPI document promises.
+    server.http.checkedAgainst(ApiContract.fromClasspath());
     payments = Payments.service(server.services);
   }
 

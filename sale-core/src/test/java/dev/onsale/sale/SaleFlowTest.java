@@ -2,6 +2,7 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,8 @@ class SaleFlowTest {
   @BeforeAll
   static void start() {
     server = SaleServer.start();
+    // Every answer this suite gets must be one the OpenAPI document promises.
+    server.http.checkedAgainst(ApiContract.fromClasspath());
   }
 
   @AfterAll

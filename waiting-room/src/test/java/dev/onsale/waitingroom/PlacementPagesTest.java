@@ -23,7 +23,7 @@ class PlacementPagesTest {
   @DisplayName("are refused before the draw, then give every number's place by the published seed, immutable and cacheable")
   void placesFollowTheSeed() throws Exception {
     OnsaleConfig config = TestEnv.freshConfig(Map.of());
-    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config)) {
+    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config).checkedAgainstTheDocument()) {
       Map<String, Object> meta = TestRedis.event(EVENT, "draw-night", 600_000, 60, 10);
       meta.put("preQueue", "random");
       redis.publishEvent(EVENT, meta);

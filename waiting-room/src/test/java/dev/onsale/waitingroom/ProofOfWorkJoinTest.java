@@ -21,7 +21,7 @@ class ProofOfWorkJoinTest {
   @DisplayName("a new number takes a solved challenge, each challenge works once, and forged, unsolved or missing ones are 4xx errors")
   void solvedOnce() throws Exception {
     OnsaleConfig config = TestEnv.freshConfig(Map.of());
-    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config)) {
+    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config).checkedAgainstTheDocument()) {
       long event = 801;
       Map<String, Object> meta = TestRedis.event(event, "pow-night", 600_000, 600, 100);
       meta.put("joinChallenge", "pow");
@@ -91,7 +91,7 @@ class ProofOfWorkJoinTest {
   @DisplayName("an event without joinChallenge takes no work, and powDifficulty defaults to 17")
   void defaults() throws Exception {
     OnsaleConfig config = TestEnv.freshConfig(Map.of());
-    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config)) {
+    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config).checkedAgainstTheDocument()) {
       redis.publishEvent(802, TestRedis.event(802, "free-night", 600_000, 600, 100));
       HttpResponse<String> none = room.send(HttpRequest.newBuilder(URI.create(room.url("/api/v1/events/802/queue/challenge"))).GET());
       assertThat(none.statusCode()).isEqualTo(409);

@@ -30,7 +30,7 @@ class QueueJoinTest {
   static void start() {
     config = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "1000"));
     redis = new TestRedis(config);
-    room = WaitingRoomInstance.start(config);
+    room = WaitingRoomInstance.start(config).checkedAgainstTheDocument();
   }
 
   @AfterAll
@@ -118,7 +118,7 @@ class QueueJoinTest {
   @DisplayName("one address may take only so many numbers a minute; a rejoin with a token is not counted")
   void joinRateLimit() {
     OnsaleConfig limited = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "3"));
-    try (TestRedis limitedRedis = new TestRedis(limited); WaitingRoomInstance limitedRoom = WaitingRoomInstance.start(limited)) {
+    try (TestRedis limitedRedis = new TestRedis(limited); WaitingRoomInstance limitedRoom = WaitingRoomInstance.start(limited).checkedAgainstTheDocument()) {
       awaitFreshMinute();
       limitedRedis.publishEvent(104, TestRedis.event(104, "busy-night", 60_000, 600, 100));
       String token = null;
@@ -139,7 +139,7 @@ class QueueJoinTest {
   @DisplayName("a flood of joins from several addresses: every number handed out once, in order, each address held to its limit")
   void floodOfJoins() {
     OnsaleConfig limited = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "40", "ONSALE_TRUST_FORWARDED_FOR", "true"));
-    try (TestRedis limitedRedis = new TestRedis(limited); WaitingRoomInstance limitedRoom = WaitingRoomInstance.start(limited)) {
+    try (TestRedis limitedRedis = new TestRedis(limited); WaitingRoomInstance limitedRoom = WaitingRoomInstance.start(limited).checkedAgainstTheDocument()) {
       awaitFreshMinute();
       limitedRedis.publishEvent(111, TestRedis.event(111, "flood-night", 60_000, 600, 100));
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

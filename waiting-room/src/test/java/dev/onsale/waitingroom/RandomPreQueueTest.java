@@ -42,7 +42,7 @@ class RandomPreQueueTest {
   @DisplayName("the seed hash is public before the sale, the seed after it, and the places and admissions follow the verified shuffle")
   void publishedSeedVerifies() throws Exception {
     OnsaleConfig config = TestEnv.freshConfig(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", "100000"));
-    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config)) {
+    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config).checkedAgainstTheDocument()) {
       Map<String, Object> meta = TestRedis.event(EVENT, "lottery-night", 600_000, 600, 10);
       meta.put("preQueue", "random");
       redis.publishEvent(EVENT, meta);

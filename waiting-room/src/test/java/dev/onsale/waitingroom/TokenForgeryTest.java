@@ -34,7 +34,7 @@ class TokenForgeryTest {
   static void start() {
     config = TestEnv.freshConfig();
     redis = new TestRedis(config);
-    room = WaitingRoomInstance.start(config);
+    room = WaitingRoomInstance.start(config).checkedAgainstTheDocument();
     redis.publishEvent(EVENT, TestRedis.event(EVENT, "forgery-night", 60_000, 600, 100));
     redis.publishEvent(OTHER_EVENT, TestRedis.event(OTHER_EVENT, "other-night", 60_000, 600, 100));
     genuine = new JsonObject(room.join(EVENT).body()).getString("queueToken");

@@ -6,10 +6,14 @@ import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
 import dev.onsale.common.Tokens;
 import dev.onsale.common.WebVerticle;
+import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestEnv;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -36,6 +40,7 @@ final class WaitingRoomInstance implements AutoCloseable {
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   final int port;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private volatile ApiContract contract;
 
   /** Every Redis request this instance's waiting room sends (a batch counts as one round trip). */
   final AtomicLong redisRoundTrips = new AtomicLong();
@@ -60,8 +65,28 @@ final class WaitingRoomInstance implements AutoCloseable {
     return "http://127.0.0.1:" + port + path;
   }
 
+  /** Read once: every instance checks against the same document, its schemas loaded once. */
+  private static final class Document {
+    static final ApiContract CONTRACT = ApiContract.fromSaleCoreSources();
+  }
+
+  /** From now on every answer {@link #send} gets must be one the OpenAPI document promises. */
+  WaitingRoomInstance checkedAgainstTheDocument() {
+    this.contract = Document.CONTRACT;
+    return this;
+  }
+
   HttpResponse<String> send(HttpRequest.Builder request) {
-    return send(http, request);
+    HttpResponse<String> response = send(http, request);
+    ApiContract checked = contract;
+    if (checked != null) {
+      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+      response.headers().map().forEach(headers::add);
+      HttpRequest sent = response.request();
+      String uri = sent.uri().getRawPath() + (sent.uri().getRawQuery() == null ? "" : "?" + sent.uri().getRawQuery());
+      checked.check(HttpMethod.valueOf(sent.method()), uri, response.statusCode(), headers, Buffer.buffer(response.body()));
+    }
+    return response;
   }
 
   static HttpResponse<String> send(HttpClient client, HttpRequest.Builder request) {

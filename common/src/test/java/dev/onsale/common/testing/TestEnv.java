@@ -119,6 +119,9 @@ public final class TestEnv {
       if (cause instanceof RuntimeException runtime) {
         throw runtime;
       }
+      if (cause instanceof Error error) {
+        throw error;
+      }
       throw new IllegalStateException(cause);
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -17,6 +17,7 @@ public final class TestHttp implements AutoCloseable {
   private final Vertx vertx;
   private final WebClient client;
   private final int port;
+  private volatile ApiContract contract;
 
   public TestHttp(int port) {
     this.vertx = Vertx.vertx();
@@ -25,6 +26,15 @@ public final class TestHttp implements AutoCloseable {
         .setDefaultHost("127.0.0.1")
         .setDefaultPort(port)
         .setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+  }
+
+  /**
+   * From now on every answer is checked against the OpenAPI document: one the document does not
+   * promise fails the call with an {@link AssertionError} that says how.
+   */
+  public TestHttp checkedAgainst(ApiContract contract) {
+    this.contract = contract;
+    return this;
   }
 
   /** What came back: status, headers, raw body and (when it is JSON) the parsed object. */
@@ -41,10 +51,20 @@ public final class TestHttp implements AutoCloseable {
   public Future<Answer> send(HttpMethod method, String path, Buffer body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, port, "127.0.0.1", path);
     headers.forEach(request::putHeader);
+    if (contract != null) {
+      // A redirect is an answer of its own: checked as it is, not the page it leads to.
+      request.followRedirects(false);
+    }
     Future<io.vertx.ext.web.client.HttpResponse<Buffer>> response = body == null
         ? request.send()
         : request.sendBuffer(body);
-    return response.map(r -> new Answer(r.statusCode(), r.headers(), r.body()));
+    return response.map(r -> {
+      ApiContract checked = contract;
+      if (checked != null) {
+        checked.check(method, path, body, r.statusCode(), r.headers(), r.body());
+      }
+      return new Answer(r.statusCode(), r.headers(), r.body());
+    });
   }
 
   public Future<Answer> sendJson(HttpMethod method, String path, JsonObject body, Map<String, String> headers) {
