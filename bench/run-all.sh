@@ -29,7 +29,9 @@
 #   memory   onsale-bench --mode join-only: MEMORY_BUYERS (100000) in the queue, then Onsale's heap
 # Each sale step gets its own fresh database and a restarted Onsale; the summary prints them side
 # by side (time to sell out = the last order paid; the goal: with payment no more than 20 % later)
-# with the order endpoint's and the pay step's throughput and p99.
+# with the order endpoint's and the pay step's throughput and p99. Waiting buyers follow the queue
+# as the page does (the public state, their own status only when their turn may have come);
+# SALE_ARGS="--follow status" (passed to every sale step) makes them poll their own status instead.
 # Onsale runs with ONSALE_PAYMENT_SESSIONS_PER_SECOND (100000; the deployment default of 25/s is
 # Stripe's rate and would make the pay page the bottleneck) and ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS
 # (1000000: every simulated buyer comes from this one address).
