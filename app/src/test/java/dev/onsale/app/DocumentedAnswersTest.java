@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.json.JsonArray;
@@ -76,8 +77,7 @@ class DocumentedAnswersTest {
     Map<String, String> admission = Map.of("Authorization", "Bearer " + admitted.getString("admissionToken"));
     Answer hold = http.post(base + "/reservations", AbuseTest.items(event[1], 1), admission);
     assertThat(hold.status()).isEqualTo(201);
-    Answer order = http.post("/api/v1/reservations/" + hold.json().getString("id") + "/order",
-        AbuseTest.buyer("Queue Buyer", "queue@example.org"), Map.of());
+    Answer order = http.post(Holds.orderPath(hold.json()), AbuseTest.buyer("Queue Buyer", "queue@example.org"), admission);
     assertThat(order.status()).isEqualTo(201);
     assertThat(http.post(base + "/reservations", AbuseTest.items(event[1], 1), admission).status()).isIn(401, 409);
 
@@ -104,12 +104,12 @@ class DocumentedAnswersTest {
     assertThat(open.json().getValue("queueToken")).isNull();
 
     String reserve = "/api/v1/events/" + event[0] + "/reservations";
-    String released = http.post(reserve, AbuseTest.items(event[1], 1), Map.of()).json().getString("id");
-    assertThat(http.delete("/api/v1/reservations/" + released, Map.of()).status()).isEqualTo(200);
-    assertThat(http.delete("/api/v1/reservations/" + released, Map.of()).status()).isEqualTo(410);
-    String held = http.post(reserve, AbuseTest.items(event[1], 2), Map.of()).json().getString("id");
-    JsonObject order = http.post("/api/v1/reservations/" + held + "/order", AbuseTest.buyer("Org Buyer", "org@example.org"), Map.of()).json();
-    assertThat(http.post("/api/v1/reservations/" + held + "/order", AbuseTest.buyer("Org Buyer", "org@example.org"), Map.of()).status())
+    JsonObject released = http.post(reserve, AbuseTest.items(event[1], 1), Map.of()).json();
+    assertThat(http.delete(Holds.releasePath(released), Map.of()).status()).isEqualTo(200);
+    assertThat(http.delete(Holds.releasePath(released), Map.of()).status()).isEqualTo(410);
+    JsonObject held = http.post(reserve, AbuseTest.items(event[1], 2), Map.of()).json();
+    JsonObject order = http.post(Holds.orderPath(held), AbuseTest.buyer("Org Buyer", "org@example.org"), Map.of()).json();
+    assertThat(http.post(Holds.orderPath(held), AbuseTest.buyer("Org Buyer", "org@example.org"), Map.of()).status())
         .isEqualTo(409);
     assertThat(http.get("/api/v1/orders/" + order.getString("code") + "?secret=" + order.getString("secret")).status()).isEqualTo(200);
     assertThat(http.get(admin + "/stats", ADMIN).status()).isEqualTo(200);
@@ -153,8 +153,8 @@ class DocumentedAnswersTest {
     assertThat(created.status()).isEqualTo(201);
     long eventId = created.json().getLong("id");
     long categoryId = created.json().getJsonArray("categories").getJsonObject(0).getLong("id");
-    String held = http.post("/api/v1/events/" + eventId + "/reservations", AbuseTest.items(categoryId, 1), Map.of()).json().getString("id");
-    JsonObject order = http.post("/api/v1/reservations/" + held + "/order", AbuseTest.buyer("Pay Buyer", "pay@example.org"), Map.of()).json();
+    JsonObject held = http.post("/api/v1/events/" + eventId + "/reservations", AbuseTest.items(categoryId, 1), Map.of()).json();
+    JsonObject order = http.post(Holds.orderPath(held), AbuseTest.buyer("Pay Buyer", "pay@example.org"), Map.of()).json();
     assertThat(order.getString("status")).isEqualTo("pending");
     String paymentId = order.getJsonObject("payment").getString("id");
     String orderUrl = "/api/v1/orders/" + order.getString("code") + "?secret=" + order.getString("secret");
