@@ -210,7 +210,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   private String generationKey() {
-    return services.keys().prefix() + "jobs:generation";
+    return services.keys().jobGeneration();
   }
 
   private Future<Void> checkGeneration() {
