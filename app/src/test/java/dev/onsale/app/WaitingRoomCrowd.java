@@ -127,7 +127,9 @@ final class WaitingRoomCrowd implements AutoCloseable {
         return later(() -> step(name, method, path, body, bearer, done));
       }
       String error = errorOf(response);
-      record(name + " " + status + " " + error);
+      String retryAfter = response.getHeader("Retry-After");
+      record(name + " " + status + " " + error + (status == 503 && retryAfter != null && Integer.parseInt(retryAfter) > 0
+          ? " 503+retry" : ""));
       if (status == 503 || status == 429) {
         return later(() -> step(name, method, path, body, bearer, done));
       }

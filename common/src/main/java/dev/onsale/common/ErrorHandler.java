@@ -145,7 +145,16 @@ public final class ErrorHandler implements Handler<RoutingContext> {
           || text.contains("failed to connect")
           || text.contains("pool closed")
           || text.contains("connection is not active")
-          || text.contains("connection may have been lost")) {
+          || text.contains("connection may have been lost")
+          // A Redis failover under way: the old master's socket breaks, the sentinels or the
+          // cluster cannot name a master yet, or a demoted master refuses writes.
+          || text.contains("broken pipe")
+          || text.startsWith("connection_closed")
+          || text.contains("cannot connect to any of the provided endpoints")
+          || text.startsWith("readonly ")
+          || text.startsWith("masterdown ")
+          || text.startsWith("clusterdown ")
+          || text.startsWith("tryagain ")) {
         return true;
       }
     }

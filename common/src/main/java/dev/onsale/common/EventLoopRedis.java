@@ -108,7 +108,22 @@ public final class EventLoopRedis implements Redis {
     if (closed || !Context.isOnEventLoopThread()) {
       return pooled.get();
     }
-    return connectionOfThisThread().compose(connection -> connection.pendingQueueFull() ? pooled.get() : command.apply(connection));
+    return connectionOfThisThread().compose(connection -> connection.pendingQueueFull() ? pooled.get()
+        : command.apply(connection).onFailure(e -> dropIfDemoted(connection, e)));
+  }
+
+  /**
+   * A master that Sentinel demoted answers writes with READONLY while the connection stays open:
+   * the next command of this loop connects again, and Sentinel names the new master.
+   */
+  private void dropIfDemoted(RedisConnection connection, Throwable failure) {
+    if (failure != null && failure.getMessage() != null && failure.getMessage().startsWith("READONLY")) {
+      Thread thread = Thread.currentThread();
+      Future<RedisConnection> held = connections.get(thread);
+      if (held != null && held.succeeded() && held.result() == connection) {
+        drop(thread, held, connection, failure);
+      }
+    }
   }
 
   private Future<RedisConnection> connectionOfThisThread() {
