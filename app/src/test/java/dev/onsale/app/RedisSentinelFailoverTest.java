@@ -52,9 +52,13 @@ class RedisSentinelFailoverTest {
     redis = new RedisProcesses();
     masterPort = TestEnv.freePort();
     redis.server(masterPort);
+    // Two replicas: after the failover one is left to confirm writes (ONSALE_REDIS_WAIT_REPLICAS=1).
     replicaPort = TestEnv.freePort();
     redis.server(replicaPort, "--replicaof", "127.0.0.1", String.valueOf(masterPort));
+    int secondReplica = TestEnv.freePort();
+    redis.server(secondReplica, "--replicaof", "127.0.0.1", String.valueOf(masterPort), "--replica-priority", "200");
     RedisProcesses.awaitCli(replicaPort, out -> out.contains("master_link_status:up"), 30, "INFO", "replication");
+    RedisProcesses.awaitCli(secondReplica, out -> out.contains("master_link_status:up"), 30, "INFO", "replication");
     sentinelPort = TestEnv.freePort();
     // One sentinel with a quorum of one: the lightest set-up that fails over on its own.
     redis.sentinel(sentinelPort, String.join("\n",
@@ -62,8 +66,8 @@ class RedisSentinelFailoverTest {
         "sentinel down-after-milliseconds " + MASTER_SET + " 1000",
         "sentinel failover-timeout " + MASTER_SET + " 10000",
         "sentinel parallel-syncs " + MASTER_SET + " 1", ""));
-    RedisProcesses.awaitCli(sentinelPort, out -> out.contains(String.valueOf(replicaPort)), 40,
-        "SENTINEL", "REPLICAS", MASTER_SET);
+    RedisProcesses.awaitCli(sentinelPort, out -> out.contains(String.valueOf(replicaPort))
+        && out.contains(String.valueOf(secondReplica)), 40, "SENTINEL", "REPLICAS", MASTER_SET);
     int smtpPort = TestEnv.freePort();
     smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     smtp.start();
@@ -71,6 +75,7 @@ class RedisSentinelFailoverTest {
         "ONSALE_REDIS_MODE", "sentinel",
         "ONSALE_REDIS_URL", "redis://127.0.0.1:" + sentinelPort,
         "ONSALE_REDIS_MASTER_NAME", MASTER_SET,
+        "ONSALE_REDIS_WAIT_REPLICAS", "1",
         "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
         "ONSALE_ADMIN_TOKEN", FaultRig.ADMIN_TOKEN,
         "ONSALE_TOKEN_SECRET", FaultRig.TOKEN_SECRET,

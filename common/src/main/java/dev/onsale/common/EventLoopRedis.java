@@ -117,7 +117,7 @@ public final class EventLoopRedis implements Redis {
    * the next command of this loop connects again, and Sentinel names the new master.
    */
   private void dropIfDemoted(RedisConnection connection, Throwable failure) {
-    if (failure != null && failure.getMessage() != null && failure.getMessage().startsWith("READONLY")) {
+    if (failure != null && failure.getMessage() != null && failure.getMessage().contains("READONLY")) {
       Thread thread = Thread.currentThread();
       Future<RedisConnection> held = connections.get(thread);
       if (held != null && held.succeeded() && held.result() == connection) {

@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code ONSALE_REDIS_MASTER_NAME} for Sentinel). Checked when the configuration is read, so a typo
  * stops the start with a message instead of a client that never connects.
  */
-public record RedisTopology(Mode mode, List<String> urls, String masterName) {
+public record RedisTopology(Mode mode, List<String> urls, String masterName, ReplicaWait replicaWait) {
 
   public enum Mode {
     STANDALONE(RedisClientType.STANDALONE),
@@ -56,7 +56,13 @@ public record RedisTopology(Mode mode, List<String> urls, String masterName) {
       throw new IllegalArgumentException("ONSALE_REDIS_MASTER_NAME is only for ONSALE_REDIS_MODE=sentinel (the mode is "
           + mode.settingValue() + ")");
     }
-    return new RedisTopology(mode, urls, mode == Mode.SENTINEL ? masterName.trim() : null);
+    ReplicaWait wait = new ReplicaWait(count(settings, "ONSALE_REDIS_WAIT_REPLICAS", 0, 0),
+        count(settings, "ONSALE_REDIS_WAIT_MS", 1000, 1));
+    if (mode == Mode.CLUSTER && wait.on()) {
+      throw new IllegalArgumentException("ONSALE_REDIS_WAIT_REPLICAS is not supported with ONSALE_REDIS_MODE=cluster yet "
+          + "(a batch there is split across nodes, so one WAIT cannot cover it)");
+    }
+    return new RedisTopology(mode, urls, mode == Mode.SENTINEL ? masterName.trim() : null, wait);
   }
 
   /**
@@ -74,6 +80,22 @@ public record RedisTopology(Mode mode, List<String> urls, String masterName) {
 
   public boolean cluster() {
     return mode == Mode.CLUSTER;
+  }
+
+  private static int count(Map<String, String> settings, String name, int fallback, int least) {
+    String value = settings.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= least) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // refused below, with the setting's name
+    }
+    throw new IllegalArgumentException(name + " must be a whole number of at least " + least + ", not '" + value + "'");
   }
 
   private static Mode mode(String value) {

@@ -24,6 +24,7 @@ class ErrorHandlerFaultTest {
       "LOADING Redis is loading the dataset in memory",
       "Broken pipe",
       "CONNECTION_CLOSED",
+      "ERR [0] io.netty.channel.StacklessClosedChannelException\nERR [1] io.netty.channel.StacklessClosedChannelException",
       "Cannot connect to any of the provided endpoints\n- io.vertx.core.VertxException: Connection refused",
       "READONLY You can't write against a read only replica.",
       "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",

@@ -35,6 +35,15 @@ class RedisTopologyTest {
   }
 
   @Test
+  @DisplayName("waiting for replicas is off unless asked for")
+  void replicaWait() {
+    assertThat(OnsaleConfig.fromMap(Map.of()).redis().replicaWait().on()).isFalse();
+    ReplicaWait wait = OnsaleConfig.fromMap(Map.of("ONSALE_REDIS_MODE", "sentinel", "ONSALE_REDIS_URL", "redis://h:26379",
+        "ONSALE_REDIS_MASTER_NAME", "m", "ONSALE_REDIS_WAIT_REPLICAS", "1", "ONSALE_REDIS_WAIT_MS", "250")).redis().replicaWait();
+    assertThat(wait).isEqualTo(new ReplicaWait(1, 250));
+  }
+
+  @Test
   @DisplayName("cluster: the seed nodes of the list")
   void cluster() {
     RedisTopology topology = OnsaleConfig.fromMap(Map.of("ONSALE_REDIS_MODE", "cluster",
@@ -60,6 +69,12 @@ class RedisTopologyTest {
         .hasMessageContaining("is not a Redis URL");
     assertThatThrownBy(() -> OnsaleConfig.fromMap(Map.of("ONSALE_REDIS_MODE", "cluster", "ONSALE_REDIS_URL", " , ")))
         .hasMessageContaining("at least one server");
+    assertThatThrownBy(() -> OnsaleConfig.fromMap(Map.of("ONSALE_REDIS_WAIT_REPLICAS", "one")))
+        .hasMessageContaining("ONSALE_REDIS_WAIT_REPLICAS must be a whole number");
+    assertThatThrownBy(() -> OnsaleConfig.fromMap(Map.of("ONSALE_REDIS_WAIT_MS", "0")))
+        .hasMessageContaining("ONSALE_REDIS_WAIT_MS must be a whole number of at least 1");
+    assertThatThrownBy(() -> OnsaleConfig.fromMap(Map.of("ONSALE_REDIS_MODE", "cluster", "ONSALE_REDIS_WAIT_REPLICAS", "1")))
+        .hasMessageContaining("not supported with ONSALE_REDIS_MODE=cluster");
     assertThatThrownBy(() -> OnsaleConfig.fromMap(Map.of("ONSALE_REDIS_PREFIX", "{onsale}:")))
         .hasMessageContaining("ONSALE_REDIS_PREFIX");
   }

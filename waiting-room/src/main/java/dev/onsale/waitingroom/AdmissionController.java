@@ -216,7 +216,7 @@ final class AdmissionController extends VerticleBase {
           }
           List<String> scriptKeys = List.of(keys.serving(), keys.activeShoppers(), keys.admittedTotal(),
               keys.admissionLog(), keys.state());
-          return ADMIT.run(runtime.redis(), scriptKeys, args).map(reply -> {
+          return ADMIT.run(runtime.redis(), runtime.services().config().redis().replicaWait(), scriptKeys, args).map(reply -> {
             if (RedisReplies.longOr(reply, -1) >= 0) {
               credits.put(event.id(), credit - count);
               runtime.metrics().admitted(event.id(), count);
