@@ -87,7 +87,13 @@ class RedisClusterSaleTest {
   void wholeSale() {
     RedisKeys keys = app.services().keys();
     try (TestHttp http = new TestHttp(app.port())) {
+      // Two more events, so the reads batched across events (queue states, the ops overview) span nodes.
+      long[] other = FaultRig.eventOnSale(http, "cluster-other", 10, true);
+      long third = FaultRig.eventOnSale(http, "cluster-third", 10, true)[0];
       long[] event = FaultRig.eventOnSale(http, "cluster-sale", TICKETS, true);
+      assertThat(java.util.stream.Stream.of(other[0], third, event[0])
+          .map(id -> nodeHolding(keys.event(id).meta())).distinct().count())
+          .as("nodes holding the three events").isGreaterThan(1);
       List<String> codes;
       List<Long> numbers;
       try (WaitingRoomCrowd crowd = new WaitingRoomCrowd(app.port(), event[0], event[1], BUYERS, 3_000, 75)) {
@@ -113,6 +119,12 @@ class RedisClusterSaleTest {
       assertThat(count("SELECT count(*) FROM mail_log")).as("orders mailed").isEqualTo(TICKETS);
       assertThat(smtp.getReceivedMessages()).as("mails received").hasSize(TICKETS);
 
+      TestHttp.Answer queues = http.get("/api/v1/ops/queues", FaultRig.admin());
+      assertThat(queues.status()).as("ops queues: %s", queues.raw()).isEqualTo(200);
+      TestHttp.Answer overview = http.get("/api/v1/ops/overview", FaultRig.admin());
+      assertThat(overview.status()).as("ops overview: %s", overview.raw()).isEqualTo(200);
+      assertThat(overview.raw().toString()).contains("cluster-other", "cluster-third", "cluster-sale");
+
       // The keys really are spread: the event's queue on one node, the job queues across the others.
       String arrivals = RedisProcesses.cli(PORTS.get(0), "-c", "GET", keys.event(event[0]).arrivals());
       assertThat(arrivals).isEqualTo(String.valueOf(BUYERS));
@@ -120,6 +132,20 @@ class RedisClusterSaleTest {
       assertThat(nodesWithKeys).as("nodes holding Onsale keys").isGreaterThanOrEqualTo(2);
       assertThat(new HashSet<>(codes)).hasSize(TICKETS);
     }
+  }
+
+  /** The node that holds a key (answers EXISTS without a redirect), once the key is written. */
+  private static int nodeHolding(String key) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      for (int port : PORTS) {
+        if ("1".equals(RedisProcesses.cli(port, "EXISTS", key))) {
+          return port;
+        }
+      }
+      DisposableRedis.sleep(100);
+    }
+    throw new AssertionError("no node holds " + key + " after 30 s");
   }
 
   private static long count(String sql) {
