@@ -183,7 +183,7 @@ class AbuseTest {
     for (Response key : keys) {
       String name = key.toString();
       String local = name.substring(config.redisPrefix().length());
-      if (local.startsWith("jobs:") || local.contains("ratelimit:") || local.startsWith("alerts")
+      if (local.startsWith("jobs:") || local.startsWith("{jobs:") || local.contains("ratelimit:") || local.startsWith("alerts")
           || local.startsWith("admission:") || local.contains("lease") || local.contains("leader")
           || local.contains("lock") || local.contains("heartbeat") || local.endsWith(":serving") || local.endsWith(":admitted")
           || local.endsWith(":state") || local.endsWith(":active")) {

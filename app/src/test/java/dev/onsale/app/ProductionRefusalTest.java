@@ -41,6 +41,26 @@ class ProductionRefusalTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "an unknown Redis mode | ONSALE_REDIS_MODE=replicated | ONSALE_REDIS_MODE must be standalone, sentinel or cluster",
+      "Sentinel without a master name | ONSALE_REDIS_MODE=sentinel | ONSALE_REDIS_MODE=sentinel needs ONSALE_REDIS_MASTER_NAME",
+      "two servers for one | ONSALE_REDIS_URL=redis://a:6379,redis://b:6379 | ONSALE_REDIS_URL names 2 servers",
+  })
+  @DisplayName("refuses a Redis setting that cannot work, in any environment, naming the setting")
+  void refusesBadRedisSettings(String name, String setting, String message) {
+    Map<String, String> env = new HashMap<>();
+    env.put("ONSALE_HTTP_PORT", String.valueOf(TestEnv.freePort()));
+    env.put("ONSALE_PG_URL", "postgresql://postgres@127.0.0.1:5432/onsale_never_created");
+    env.put("ONSALE_REDIS_PREFIX", "refusal:");
+    env.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+    try (OnsaleProcess onsale = OnsaleProcess.start(env, "serve")) {
+      Integer exit = onsale.awaitExit(60);
+      assertThat(exit).as("exit code; log:%n%s", onsale.log()).isEqualTo(1);
+      assertThat(onsale.log()).contains("onsale refuses to start: " + message).doesNotContain("\tat ");
+    }
+  }
+
   @org.junit.jupiter.api.Test
   @DisplayName("the defaults it refuses are the ones development runs with")
   void defaultsAreTheDevelopmentOnes() {

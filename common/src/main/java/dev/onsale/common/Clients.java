@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.sqlclient.Pool;
@@ -57,7 +56,7 @@ public final class Clients {
         .setPoolName("onsale-redis")
         .setMaxPoolSize(config.intSetting("ONSALE_REDIS_POOL_SIZE", 16))
         .setMaxPoolWaiting(config.intSetting("ONSALE_REDIS_WAIT_QUEUE", 8192)));
-    return new EventLoopRedis(loops, pool);
+    return new EventLoopRedis(loops, pool, config.redis().cluster());
   }
 
   /** A client of its own, for a consumer whose {@code XREADGROUP BLOCK} holds the connection. */
@@ -67,9 +66,7 @@ public final class Clients {
 
   private static RedisOptions redisOptions(OnsaleConfig config) {
     // RESP2 everywhere: stream replies are arrays, decided once for every module.
-    return new RedisOptions()
-        .setType(RedisClientType.STANDALONE)
-        .setConnectionString(config.redisUrl())
+    return config.redis().options()
         .setPreferredProtocolVersion(ProtocolVersion.RESP2);
   }
 }

@@ -152,7 +152,18 @@ public final class ErrorHandler implements Handler<RoutingContext> {
           || text.contains("failed to connect")
           || text.contains("pool closed")
           || text.contains("connection is not active")
-          || text.contains("connection may have been lost")) {
+          || text.contains("connection may have been lost")
+          // A Redis failover under way: the old master's socket breaks, the sentinels or the
+          // cluster cannot name a master yet, or a demoted master refuses writes. A batch reports
+          // its commands' failures inside one message ("ERR [0] ...").
+          || text.contains("broken pipe")
+          || text.contains("connection_closed")
+          || text.contains("closedchannelexception")
+          || text.contains("cannot connect to any of the provided endpoints")
+          || text.contains("readonly you can't write")
+          || text.contains("masterdown ")
+          || text.contains("clusterdown ")
+          || text.contains("tryagain ")) {
         return true;
       }
     }

@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * commands in flight at that moment, as with the pool. Commands sent from other threads (worker
  * threads, tests), those meeting a full pipeline, and {@link #connect()} (for work that needs a
  * connection to itself) use the shared pool.
+ *
+ * <p>On a Redis Cluster a batch is sent as separate commands, pipelined all the same: the modules
+ * batch to save round trips (an event's keys and a queue's keys, the keys of several events), not
+ * for atomicity, and the cluster client refuses a batch whose keys live on more than one node.
+ * What must be atomic is one script, whose keys share a hash tag ({@link RedisKeys}).
  */
 public final class EventLoopRedis implements Redis {
 
@@ -38,11 +43,17 @@ public final class EventLoopRedis implements Redis {
   private final Redis loops;
   private final Redis pool;
   private final Map<Thread, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
+  private final boolean cluster;
   private volatile boolean closed;
 
   public EventLoopRedis(Redis loops, Redis pool) {
+    this(loops, pool, false);
+  }
+
+  public EventLoopRedis(Redis loops, Redis pool, boolean cluster) {
     this.loops = loops;
     this.pool = pool;
+    this.cluster = cluster;
   }
 
   @Override
@@ -52,6 +63,9 @@ public final class EventLoopRedis implements Redis {
 
   @Override
   public Future<List<Response>> batch(List<Request> requests) {
+    if (cluster) {
+      return eachOnItsNode(requests);
+    }
     return onThisLoop(connection -> connection.batch(requests), () -> pool.batch(requests));
   }
 
@@ -71,6 +85,20 @@ public final class EventLoopRedis implements Redis {
     return Future.join(closing).transform(ignored -> Future.join(loops.close(), pool.close()).mapEmpty());
   }
 
+  private Future<List<Response>> eachOnItsNode(List<Request> requests) {
+    List<Future<Response>> replies = new ArrayList<>(requests.size());
+    for (Request request : requests) {
+      replies.add(send(request));
+    }
+    return Future.all(replies).map(all -> {
+      List<Response> list = new ArrayList<>(requests.size());
+      for (Future<Response> reply : replies) {
+        list.add(reply.result());
+      }
+      return list;
+    });
+  }
+
   /** How many event loops hold a connection now (for tests). */
   int connectionsHeld() {
     return connections.size();
@@ -80,7 +108,22 @@ public final class EventLoopRedis implements Redis {
     if (closed || !Context.isOnEventLoopThread()) {
       return pooled.get();
     }
-    return connectionOfThisThread().compose(connection -> connection.pendingQueueFull() ? pooled.get() : command.apply(connection));
+    return connectionOfThisThread().compose(connection -> connection.pendingQueueFull() ? pooled.get()
+        : command.apply(connection).onFailure(e -> dropIfDemoted(connection, e)));
+  }
+
+  /**
+   * A master that Sentinel demoted answers writes with READONLY while the connection stays open:
+   * the next command of this loop connects again, and Sentinel names the new master.
+   */
+  private void dropIfDemoted(RedisConnection connection, Throwable failure) {
+    if (failure != null && failure.getMessage() != null && failure.getMessage().contains("READONLY")) {
+      Thread thread = Thread.currentThread();
+      Future<RedisConnection> held = connections.get(thread);
+      if (held != null && held.succeeded() && held.result() == connection) {
+        drop(thread, held, connection, failure);
+      }
+    }
   }
 
   private Future<RedisConnection> connectionOfThisThread() {

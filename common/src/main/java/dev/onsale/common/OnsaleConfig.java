@@ -17,6 +17,7 @@ public record OnsaleConfig(
     int httpPort,
     String pgUrl,
     String redisUrl,
+    RedisTopology redis,
     Roles roles,
     String adminToken,
     String tokenSecret,
@@ -43,7 +44,8 @@ public record OnsaleConfig(
     return new OnsaleConfig(
         port,
         s.getOrDefault("ONSALE_PG_URL", "postgresql://postgres@127.0.0.1:5432/onsale"),
-        s.getOrDefault("ONSALE_REDIS_URL", "redis://127.0.0.1:6379"),
+        s.getOrDefault("ONSALE_REDIS_URL", RedisTopology.DEFAULT_URL),
+        RedisTopology.parse(s),
         Roles.parse(s.getOrDefault("ONSALE_ROLES", "web,workers,ops")),
         s.getOrDefault("ONSALE_ADMIN_TOKEN", DEV_ADMIN_TOKEN),
         s.getOrDefault("ONSALE_TOKEN_SECRET", DEV_TOKEN_SECRET),
@@ -51,7 +53,7 @@ public record OnsaleConfig(
         intOf(s, "ONSALE_SMTP_PORT", 1025),
         s.getOrDefault("ONSALE_MEDIA_DIR", "media"),
         s.getOrDefault("ONSALE_ENV", "development"),
-        s.getOrDefault("ONSALE_REDIS_PREFIX", "onsale:"),
+        redisPrefix(s),
         s.getOrDefault("ONSALE_PUBLIC_URL", "http://localhost:" + port),
         s);
   }
@@ -106,6 +108,16 @@ public record OnsaleConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
     }
+  }
+
+  /** A brace would start a hash tag of its own and pull every key onto one Cluster slot, or split an event's keys. */
+  private static String redisPrefix(Map<String, String> s) {
+    String prefix = s.getOrDefault("ONSALE_REDIS_PREFIX", "onsale:");
+    if (prefix.contains("{") || prefix.contains("}")) {
+      throw new IllegalArgumentException("ONSALE_REDIS_PREFIX must not contain { or } (they mark Redis Cluster hash tags): '"
+          + prefix + "'");
+    }
+    return prefix;
   }
 
   private static int intOf(Map<String, String> s, String name, int fallback) {

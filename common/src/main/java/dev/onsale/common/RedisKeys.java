@@ -1,8 +1,9 @@
 package dev.onsale.common;
 
 /**
- * Every Redis key Onsale uses. Keys of one event share the hash tag {@code {event:42}} so that a
- * Redis Cluster keeps them on one slot and multi-key scripts work. A prefix per deployment (and per
+ * Every Redis key Onsale uses. Keys of one event share the hash tag {@code {event:42}}, keys of one
+ * job queue {@code {jobs:tickets}}, so that a Redis Cluster keeps each group on one slot and the
+ * multi-key scripts (which only ever touch one group) work there; every other script touches one key. A prefix per deployment (and per
  * test run) keeps deployments from seeing each other's data.
  */
 public final class RedisKeys {
@@ -23,32 +24,53 @@ public final class RedisKeys {
 
   /** The stream a job queue lives on. */
   public String stream(JobQueue queue) {
-    return prefix + "jobs:" + queue.streamName();
+    return queue(queue);
   }
 
   /** Where jobs go after their last failed try, with their error. */
   public String deadLetter(JobQueue queue) {
-    return prefix + "jobs:" + queue.streamName() + ":dead";
+    return queue(queue) + ":dead";
   }
 
   /** Sorted set of a queue's jobs waiting for their next try (score: epoch ms when due). */
   public String delayed(JobQueue queue) {
-    return prefix + "jobs:" + queue.streamName() + ":delayed";
+    return queue(queue) + ":delayed";
   }
 
   /** Sorted set of a queue's recently failed tries (score: epoch ms of the failure), see {@link JobHealth}. */
   public String jobFailures(JobQueue queue) {
-    return prefix + "jobs:" + queue.streamName() + ":failures";
+    return queue(queue) + ":failures";
   }
 
   /** String: epoch ms of the queue's latest successful job, see {@link JobHealth}. */
   public String jobLastSuccess(JobQueue queue) {
-    return prefix + "jobs:" + queue.streamName() + ":last-success";
+    return queue(queue) + ":last-success";
   }
 
-  /** Marker: the outbox row with this id is on its stream (so a relay retry appends it once). */
-  public String appendedJob(long outboxId) {
-    return prefix + "jobs:appended:" + outboxId;
+  /**
+   * Marker: the outbox row with this id is on its queue's stream (so a relay retry appends it once).
+   * In the queue's hash slot, because the append writes it and the stream entry in one script.
+   */
+  public String appendedJob(JobQueue queue, long outboxId) {
+    return queue(queue) + ":appended:" + outboxId;
+  }
+
+  /** String: a random id of this Redis's job data; a new one means Redis lost its streams (see the relay). */
+  public String jobGeneration() {
+    return prefix + "jobs:generation";
+  }
+
+  /** String: held by the one worker process that runs the periodic housekeeping now. */
+  public String housekeepingLease() {
+    return prefix + "housekeeping:lease";
+  }
+
+  /**
+   * Every key of one job queue carries the hash tag {@code {jobs:<queue>}}: the scripts that move a
+   * job between them (append with its marker, due retries back onto the stream) touch one slot.
+   */
+  private String queue(JobQueue queue) {
+    return prefix + "{jobs:" + queue.streamName() + "}";
   }
 
   /** The set of event ids the waiting room and the admission controller look after. */

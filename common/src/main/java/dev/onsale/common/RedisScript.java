@@ -34,6 +34,18 @@ public final class RedisScript {
             : Future.failedFuture(e));
   }
 
+  /** Runs the script, then waits until the replicas hold what it wrote (see {@link ReplicaWait}). */
+  public Future<Response> run(Redis redis, ReplicaWait wait, List<String> keys, Object... args) {
+    if (!wait.on()) {
+      return run(redis, keys, args);
+    }
+    return wait.batch(redis, List.of(request(Command.EVALSHA, sha, keys, args)))
+        .recover(e -> isNoScript(e)
+            ? wait.batch(redis, List.of(request(Command.EVAL, source, keys, args)))
+            : Future.failedFuture(e))
+        .map(replies -> replies.get(0));
+  }
+
   private static Request request(Command command, String script, List<String> keys, Object[] args) {
     Request request = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(request::arg);
@@ -44,7 +56,8 @@ public final class RedisScript {
   }
 
   private static boolean isNoScript(Throwable e) {
-    return e != null && e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
+    // A batch reports it as "ERR [0] NOSCRIPT ...".
+    return e != null && e.getMessage() != null && e.getMessage().contains("NOSCRIPT");
   }
 
   private static String sha1(String text) {

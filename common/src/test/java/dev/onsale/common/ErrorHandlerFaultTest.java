@@ -22,6 +22,14 @@ class ErrorHandlerFaultTest {
       "FATAL: the database system is shutting down",
       "Failed to read any response from the server, the underlying connection may have been lost unexpectedly.",
       "LOADING Redis is loading the dataset in memory",
+      "Broken pipe",
+      "CONNECTION_CLOSED",
+      "ERR [0] io.netty.channel.StacklessClosedChannelException\nERR [1] io.netty.channel.StacklessClosedChannelException",
+      "Cannot connect to any of the provided endpoints\n- io.vertx.core.VertxException: Connection refused",
+      "READONLY You can't write against a read only replica.",
+      "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+      "CLUSTERDOWN The cluster is down",
+      "TRYAGAIN Multiple keys request during rehashing of slot",
   })
   @DisplayName("is answered 503 with Retry-After")
   void backendDown(String message) {

@@ -2,6 +2,7 @@ package dev.onsale.waitingroom;
 
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RedisScript;
+import dev.onsale.common.ReplicaWait;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Command;
@@ -177,14 +178,19 @@ final class AdmissionController extends VerticleBase {
     });
   }
 
+  /** The seed, the pre-queue's close and every rise of serving must outlive a failover (see ReplicaWait). */
+  private ReplicaWait replicaWait() {
+    return runtime.services().config().redis().replicaWait();
+  }
+
   private Future<Void> drawSeed(RedisKeys.Event keys) {
     String seed = PreQueueShuffle.newSeed();
-    return DRAW_SEED.run(runtime.redis(), List.of(keys.state()), seed, PreQueueShuffle.seedHash(seed))
+    return DRAW_SEED.run(runtime.redis(), replicaWait(), List.of(keys.state()), seed, PreQueueShuffle.seedHash(seed))
         .mapEmpty();
   }
 
   private Future<Void> closePreQueue(long eventId, RedisKeys.Event keys, long now) {
-    return CLOSE_PRE_QUEUE.run(runtime.redis(), List.of(keys.state(), keys.arrivals()), now)
+    return CLOSE_PRE_QUEUE.run(runtime.redis(), replicaWait(), List.of(keys.state(), keys.arrivals()), now)
         .compose(size -> {
           LOG.info("event {}: pre-queue closed with {} buyers, shuffled by the published seed", eventId, size);
           return runtime.snapshots().load(eventId);
@@ -216,7 +222,7 @@ final class AdmissionController extends VerticleBase {
           }
           List<String> scriptKeys = List.of(keys.serving(), keys.activeShoppers(), keys.admittedTotal(),
               keys.admissionLog(), keys.state());
-          return ADMIT.run(runtime.redis(), scriptKeys, args).map(reply -> {
+          return ADMIT.run(runtime.redis(), replicaWait(), scriptKeys, args).map(reply -> {
             if (RedisReplies.longOr(reply, -1) >= 0) {
               credits.put(event.id(), credit - count);
               runtime.metrics().admitted(event.id(), count);

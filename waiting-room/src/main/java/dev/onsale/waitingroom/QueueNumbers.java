@@ -2,6 +2,7 @@ package dev.onsale.waitingroom;
 
 import dev.onsale.common.ApiException;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.ReplicaWait;
 import dev.onsale.common.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -52,13 +53,20 @@ final class QueueNumbers {
   private final Redis redis;
   private final RedisKeys keys;
   private final int perMinute;
+  private final ReplicaWait wait;
   /** Lanes of the calling event loop, per event: each loop batches its own joins, without locks. */
   private final ThreadLocal<Map<Long, Lane>> lanes = ThreadLocal.withInitial(HashMap::new);
 
   QueueNumbers(Redis redis, RedisKeys keys, int perMinute) {
+    this(redis, keys, perMinute, ReplicaWait.NONE);
+  }
+
+  /** With {@code wait} on, a number is handed out only once a replica holds it: a failover cannot issue it again. */
+  QueueNumbers(Redis redis, RedisKeys keys, int perMinute, ReplicaWait wait) {
     this.redis = redis;
     this.keys = keys;
     this.perMinute = perMinute;
+    this.wait = wait;
   }
 
   private record Pending(String rateKey, long now, Promise<Long> promise) {}
@@ -92,7 +100,7 @@ final class QueueNumbers {
       scriptKeys.add(pending.rateKey());
     }
     lane.inFlight = true;
-    TAKE_NUMBERS.run(redis, scriptKeys, perMinute).onComplete(result -> {
+    TAKE_NUMBERS.run(redis, wait, scriptKeys, perMinute).onComplete(result -> {
       lane.inFlight = false;
       if (result.succeeded()) {
         distribute(batch, result.result());

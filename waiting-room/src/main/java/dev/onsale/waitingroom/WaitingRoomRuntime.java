@@ -36,7 +36,8 @@ final class WaitingRoomRuntime {
     this.liveness = new AdmissionLiveness(services.redis(), services.keys(), settings.leaveSeconds());
     this.status = new QueueStatus(liveness, services.tokens(), shuffles);
     this.metrics = new QueueMetrics(services.meters(), snapshots);
-    this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute());
+    this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute(),
+        services.config().redis().replicaWait());
     // Each join takes one challenge; a page whose challenge expired while it solved takes a second.
     this.challenges = new JoinChallenges(services.redis(), services.keys(), services.config().tokenSecret(),
         2 * settings.joinRatePerMinute());

@@ -89,7 +89,7 @@ public final class Housekeeping extends VerticleBase {
 
   private Future<Boolean> leased() {
     long leaseMillis = Math.max(1000, periodMillis - 100);
-    return services.redis().send(Request.cmd(Command.SET).arg(services.keys().prefix() + "housekeeping:lease")
+    return services.redis().send(Request.cmd(Command.SET).arg(services.keys().housekeepingLease())
             .arg("1").arg("NX").arg("PX").arg(leaseMillis))
         .map(reply -> reply != null);
   }

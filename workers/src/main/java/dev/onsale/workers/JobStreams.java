@@ -81,7 +81,7 @@ public final class JobStreams {
   /** Appends the job of an outbox row, once per row: the reply is nil when it was appended before. */
   public Request appendOnce(Job job, long createdAt) {
     Request request = Request.cmd(Command.EVAL).arg(APPEND_ONCE_SCRIPT).arg(2)
-        .arg(keys.stream(job.queue())).arg(keys.appendedJob(job.id()))
+        .arg(keys.stream(job.queue())).arg(keys.appendedJob(job.queue(), job.id()))
         .arg(appendedMarkerMillis).arg(maxLength);
     StreamJob.fields(job, createdAt).forEach(request::arg);
     return request;

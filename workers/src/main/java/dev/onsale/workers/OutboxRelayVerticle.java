@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * for a retry), in batches, before relaying new rows. Several relays may all do it; the markers
  * (gone with the data, written again by the first relay to send a row) keep it to one entry. Rows sent again keep their {@code relayed_at}.
  *
+ * <p>Under Sentinel, a master that dies right after an append may not have passed it to the replica
+ * that takes its place, and the row, marked relayed, would never be sent again. With
+ * {@code ONSALE_REDIS_WAIT_REPLICAS} a batch is marked only once that many replicas hold it.
+ *
  * <p>{@code NOTIFY onsale_outbox} (sent by the order transaction) wakes the relay at once through a
  * connection of its own that {@code LISTEN}s; polling every second covers a lost notification.
  */
@@ -210,7 +214,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   private String generationKey() {
-    return services.keys().prefix() + "jobs:generation";
+    return services.keys().jobGeneration();
   }
 
   private Future<Void> checkGeneration() {
@@ -260,7 +264,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
           for (Row row : rows) {
             ids[i++] = row.getLong("id");
           }
-          return services.redis().batch(appends)
+          return services.config().redis().replicaWait().batch(services.redis(), appends)
               .compose(ignored -> services.pg().preparedQuery(MARK_GENERATION).execute(Tuple.of(ids, generation)))
               .map(result);
         })
@@ -296,7 +300,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
       appends.add(streams.appendOnce(job, row.getLong("created_ms")));
       ids.add(job.id());
     }
-    return services.redis().batch(appends)
+    return services.config().redis().replicaWait().batch(services.redis(), appends)
         .compose(ignored -> conn.preparedQuery(MARK_RELAYED).execute(Tuple.of(ids.toArray(Long[]::new), generation)))
         .map(ignored -> ids.size());
   }

@@ -243,7 +243,7 @@ class RedisDataLossTest {
   }
 
   private String generation() {
-    var reply = fx.redis(Request.cmd(Command.GET).arg(fx.services.keys().prefix() + "jobs:generation"));
+    var reply = fx.redis(Request.cmd(Command.GET).arg(fx.services.keys().jobGeneration()));
     return reply == null ? null : reply.toString();
   }
 

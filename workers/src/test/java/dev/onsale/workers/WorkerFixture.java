@@ -162,7 +162,7 @@ final class WorkerFixture implements AutoCloseable {
 
   /** Deletes the relay's per-row append marks, as a Redis that lost its data would have. */
   void forgetAppendedMarks() {
-    for (Response key : redis(Request.cmd(Command.KEYS).arg(services.keys().prefix() + "jobs:appended:*"))) {
+    for (Response key : redis(Request.cmd(Command.KEYS).arg(services.keys().prefix() + "{jobs:*}:appended:*"))) {
       redis(Request.cmd(Command.DEL).arg(key.toString()));
     }
   }

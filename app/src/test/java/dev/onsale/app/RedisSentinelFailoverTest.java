@@ -1,0 +1,211 @@
+package dev.onsale.app;
+
+import static dev.onsale.common.testing.TestEnv.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.onsale.common.Clients;
+import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import dev.onsale.common.JobQueue;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+@DisplayName("Onsale under Redis Sentinel: the master dies in the middle of a sale")
+class RedisSentinelFailoverTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSentinelFailoverTest.class);
+  private static final String MASTER_SET = "onsale-test";
+  private static final int TICKETS = 200;
+  private static final int BUYERS = 400;
+
+  private static RedisProcesses redis;
+  private static int masterPort;
+  private static int replicaPort;
+  private static int sentinelPort;
+  private static GreenMail smtp;
+  private static OnsaleApp app;
+  private static Vertx watcher;
+
+  @BeforeAll
+  static void startServers() {
+    assumeTrue(RedisProcesses.available(), "redis-server or redis-cli is missing (scripts/ensure-test-tools.sh)");
+    redis = new RedisProcesses();
+    masterPort = TestEnv.freePort();
+    redis.server(masterPort);
+    // Two replicas: after the failover one is left to confirm writes (ONSALE_REDIS_WAIT_REPLICAS=1).
+    replicaPort = TestEnv.freePort();
+    redis.server(replicaPort, "--replicaof", "127.0.0.1", String.valueOf(masterPort));
+    int secondReplica = TestEnv.freePort();
+    redis.server(secondReplica, "--replicaof", "127.0.0.1", String.valueOf(masterPort), "--replica-priority", "200");
+    RedisProcesses.awaitCli(replicaPort, out -> out.contains("master_link_status:up"), 30, "INFO", "replication");
+    RedisProcesses.awaitCli(secondReplica, out -> out.contains("master_link_status:up"), 30, "INFO", "replication");
+    sentinelPort = TestEnv.freePort();
+    // One sentinel with a quorum of one: the lightest set-up that fails over on its own.
+    redis.sentinel(sentinelPort, String.join("\n",
+        "sentinel monitor " + MASTER_SET + " 127.0.0.1 " + masterPort + " 1",
+        "sentinel down-after-milliseconds " + MASTER_SET + " 1000",
+        "sentinel failover-timeout " + MASTER_SET + " 10000",
+        "sentinel parallel-syncs " + MASTER_SET + " 1", ""));
+    RedisProcesses.awaitCli(sentinelPort, out -> out.contains(String.valueOf(replicaPort))
+        && out.contains(String.valueOf(secondReplica)), 40, "SENTINEL", "REPLICAS", MASTER_SET);
+    int smtpPort = TestEnv.freePort();
+    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    smtp.start();
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "ONSALE_REDIS_MODE", "sentinel",
+        "ONSALE_REDIS_URL", "redis://127.0.0.1:" + sentinelPort,
+        "ONSALE_REDIS_MASTER_NAME", MASTER_SET,
+        "ONSALE_REDIS_WAIT_REPLICAS", "1",
+        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
+        "ONSALE_ADMIN_TOKEN", FaultRig.ADMIN_TOKEN,
+        "ONSALE_TOKEN_SECRET", FaultRig.TOKEN_SECRET,
+        "ONSALE_HTTP_INSTANCES", "2"));
+    // A job whose outcome could not be recorded when the master died is claimed again after this
+    // idle time (a minute by default): short here, so the test sees it done within its time.
+    for (JobQueue queue : JobQueue.values()) {
+      String prefix = "ONSALE_QUEUE_" + queue.streamName().toUpperCase(Locale.ROOT) + "_";
+      settings.put(prefix + "TIMEOUT_SECONDS", "4");
+      settings.put(prefix + "RECLAIM_IDLE_SECONDS", "5");
+      settings.put(prefix + "BACKOFF_MAX_SECONDS", "2");
+    }
+    OnsaleConfig config = TestEnv.freshConfig(settings);
+    app = await(OnsaleApp.start(config));
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (watcher != null) {
+      await(watcher.close());
+    }
+    if (app != null) {
+      await(app.stop());
+    }
+    if (smtp != null) {
+      smtp.stop();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Test
+  @DisplayName("the replica takes over: the sale goes on, no job is lost, no arrival number is issued twice, serving never goes back")
+  void failoverMidSale() {
+    RedisKeys.Event keys;
+    try (TestHttp http = new TestHttp(app.port())) {
+      long[] event = FaultRig.eventOnSale(http, "sentinel-sale", TICKETS, true);
+      http.patch("/api/v1/admin/events/" + event[0], new JsonObject().put("admissionRatePerMinute", 1200), FaultRig.admin());
+      keys = app.services().keys().event(event[0]);
+      List<Long> serving = watch(keys.serving());
+      List<Long> arrivals = watch(keys.arrivals());
+      List<String> codes;
+      List<Long> numbers;
+      String failedOver;
+      try (WaitingRoomCrowd crowd = new WaitingRoomCrowd(app.port(), event[0], event[1], BUYERS, 12_000, 80)) {
+        awaitOrders(TICKETS / 4, 40);
+        long before = count("SELECT count(*) FROM orders");
+        redis.kill(masterPort);
+        LOG.info("sentinel: killed the master on {} with {} orders placed, {} joined", masterPort, before, arrivals.isEmpty() ? 0
+            : arrivals.get(arrivals.size() - 1));
+        failedOver = RedisProcesses.awaitCli(sentinelPort, out -> out.contains(String.valueOf(replicaPort)), 60,
+            "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_SET);
+        crowd.awaitDone();
+        codes = crowd.orderCodes();
+        numbers = crowd.numbers();
+        LOG.info("sentinel sale: answers {}; serving seen {} times, last {}", crowd.counts(), serving.size(),
+            serving.isEmpty() ? null : serving.get(serving.size() - 1));
+        assertThat(SaleLoad.serverErrors(crowd.counts())).as("5xx other than 503 + Retry-After: %s", crowd.counts()).isZero();
+        assertThat(count("SELECT count(*) FROM orders")).as("orders placed after the failover").isGreaterThan(before);
+      }
+      assertThat(failedOver).as("the sentinel's master after the kill").contains(String.valueOf(replicaPort));
+      assertThat(numbers).as("arrival numbers handed to buyers").hasSize(BUYERS).doesNotHaveDuplicates();
+      assertThat(serving).as("serving as Redis held it, in order").isSorted();
+      assertThat(arrivals).as("arrivals as Redis held it, in order").isSorted();
+      assertThat(codes).as("orders placed").hasSize(TICKETS).doesNotHaveDuplicates();
+      assertThat(count("SELECT count(*) FROM order_tickets WHERE active")).as("tickets sold (no oversell)").isEqualTo(TICKETS);
+      JsonObject invariants = FaultRig.invariants(http);
+      assertThat(invariants.getBoolean("ok")).as("invariants %s", invariants).isTrue();
+
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (System.nanoTime() < deadline && (count("SELECT count(*) FROM outbox WHERE done_at IS NULL") > 0
+          || count("SELECT count(*) FROM mail_log") < TICKETS)) {
+        DisposableRedis.sleep(300);
+      }
+      assertThat(count("SELECT count(*) FROM outbox WHERE done_at IS NULL")).as("jobs not done: %s", notDone()).isZero();
+      assertThat(count("SELECT count(DISTINCT ticket_id) FROM ticket_pdfs")).as("tickets with a PDF").isEqualTo(TICKETS);
+      assertThat(count("SELECT count(*) FROM mail_log")).as("orders mailed").isEqualTo(TICKETS);
+    }
+  }
+
+  /** Reads a counter through Sentinel every 50 ms, as any instance would, and keeps every value it got. */
+  private static List<Long> watch(String key) {
+    if (watcher == null) {
+      watcher = Vertx.vertx();
+    }
+    Redis client = Clients.redis(watcher, app.services().config());
+    ConcurrentLinkedQueue<Long> seen = new ConcurrentLinkedQueue<>();
+    List<Long> view = new java.util.AbstractList<>() {
+      @Override
+      public Long get(int index) {
+        return new ArrayList<>(seen).get(index);
+      }
+
+      @Override
+      public int size() {
+        return seen.size();
+      }
+    };
+    watcher.setPeriodic(50, t -> client.send(Request.cmd(Command.GET).arg(key)).onSuccess(reply -> {
+      if (reply != null) {
+        seen.add(reply.toLong());
+      }
+    }));
+    return view;
+  }
+
+  private static void awaitOrders(long orders, int seconds) {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (System.nanoTime() < deadline && count("SELECT count(*) FROM orders") < orders) {
+      DisposableRedis.sleep(100);
+    }
+    assertThat(count("SELECT count(*) FROM orders")).as("orders before the failover").isGreaterThanOrEqualTo(orders);
+  }
+
+  /** The outbox rows not done, and where their queues stand in Redis (for a failure's message). */
+  private static String notDone() {
+    StringBuilder out = new StringBuilder();
+    await(app.services().pg().query("SELECT id, queue, type, relayed_at FROM outbox WHERE done_at IS NULL").execute())
+        .forEach(row -> out.append(row.toJson()).append('\n'));
+    for (JobQueue queue : JobQueue.values()) {
+      out.append(queue).append(": stream ").append(RedisProcesses.cli(replicaPort, "XLEN", app.services().keys().stream(queue)))
+          .append(", pending ").append(RedisProcesses.cli(replicaPort, "XPENDING", app.services().keys().stream(queue), "workers"))
+          .append(", delayed ").append(RedisProcesses.cli(replicaPort, "ZCARD", app.services().keys().delayed(queue)))
+          .append(", dead ").append(RedisProcesses.cli(replicaPort, "XLEN", app.services().keys().deadLetter(queue))).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static long count(String sql) {
+    return await(app.services().pg().query(sql).execute()).iterator().next().getLong(0);
+  }
+}
