@@ -3,6 +3,8 @@ package dev.onsale.common;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -136,7 +138,7 @@ public final class EventLoopRedis implements Redis {
     Promise<RedisConnection> connecting = Promise.promise();
     Future<RedisConnection> future = connecting.future();
     connections.put(thread, future);
-    loops.connect().onComplete(ar -> {
+    connectOnLoopContext().onComplete(ar -> {
       if (ar.failed()) {
         connections.remove(thread, future);
         connecting.fail(ar.cause());
@@ -152,6 +154,22 @@ public final class EventLoopRedis implements Redis {
       connecting.complete(connection);
     });
     return future;
+  }
+
+  /**
+   * Connects from a context of this event loop that belongs to no deployment. The connection
+   * answers on the context it was opened from, and on the same thread Vert.x runs the caller's
+   * callbacks under it: opened from a verticle, every module's code after a reply would run as that
+   * verticle, and when it is undeployed first at shutdown, the timers set meanwhile (the
+   * PostgreSQL pool's wait limit among them) are cancelled with it, and a query waiting for a
+   * pooled connection then never completes.
+   */
+  private Future<RedisConnection> connectOnLoopContext() {
+    ContextInternal current = (ContextInternal) Vertx.currentContext();
+    ContextInternal loop = current.owner().contextBuilder().withEventLoop(current.nettyEventLoop()).build();
+    Promise<RedisConnection> connected = Promise.promise();
+    loop.dispatch(ignored -> loops.connect().onComplete(connected));
+    return connected.future();
   }
 
   private void drop(Thread thread, Future<RedisConnection> future, RedisConnection connection, Throwable cause) {

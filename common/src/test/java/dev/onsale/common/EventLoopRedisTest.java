@@ -8,6 +8,7 @@ import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -87,5 +88,38 @@ class EventLoopRedisTest {
     assertThat(second).isNotNull().isNotEqualTo(first);
     assertThat(awaitOn(loop, () -> redis.send(Request.cmd(Command.INCR).arg(key))).toLong()).isEqualTo(1);
     assertThat(redis.connectionsHeld()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("the verticle that opened a loop's connection can be undeployed first: timers set after a reply still fire")
+  void repliesDoNotRunAsTheVerticleThatConnected() {
+    // One event loop, so that both verticles share its connection. At shutdown the verticles stop
+    // in any order; a timer set after a reply (the PostgreSQL pool's wait limit, a job's time
+    // limit) must not be cancelled with whichever verticle happened to connect first.
+    Vertx oneLoop = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+    EventLoopRedis shared = (EventLoopRedis) Clients.redis(oneLoop, TestEnv.freshConfig());
+    try {
+      // Deployed together: the second one's command waits for the connection the first one opens.
+      Future<String> first = oneLoop.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          return shared.send(Request.cmd(Command.PING));
+        }
+      });
+      io.vertx.core.Promise<Void> fired = io.vertx.core.Promise.promise();
+      Future<String> second = oneLoop.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          return shared.send(Request.cmd(Command.PING)).onSuccess(reply -> vertx.setTimer(300, t -> fired.tryComplete()));
+        }
+      });
+      await(second);
+      await(oneLoop.undeploy(await(first)));
+      assertThat(shared.connectionsHeld()).isEqualTo(1);
+      await(fired.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS));
+    } finally {
+      await(shared.close());
+      await(oneLoop.close());
+    }
   }
 }
