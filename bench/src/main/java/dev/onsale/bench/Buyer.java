@@ -41,6 +41,8 @@ final class Buyer {
   /** The highest serving number seen: the page never lets it go back. */
   private long maxServing;
   private JsonObject lastState;
+  private final WaitEstimates.PageEstimate pageEstimate = new WaitEstimates.PageEstimate();
+  private boolean predictedInSale;
   private String stateEtag;
   private long lastStatusAt = -PagePolls.STATUS_GAP_MILLIS;
   /** Admitted, but every ticket was in a basket: the page waits for the public state to show some free. */
@@ -174,6 +176,7 @@ final class Buyer {
   private void onPublicState(JsonObject state) {
     String name = state.getString("state", "");
     maxServing = Math.max(maxServing, state.getLong("serving", 0L));
+    recordWait(state, name);
     if ("sold_out".equals(name) || "closed".equals(name)) {
       soldOut();
     } else if (waitingForTickets) {
@@ -189,6 +192,22 @@ final class Buyer {
       askStatus();
     } else {
       scheduleState(state);
+    }
+  }
+
+  /** What the page would show as the wait now, and the serving value seen, for the estimate's error. */
+  private void recordWait(JsonObject state, String name) {
+    long now = run.clock().elapsedMillis();
+    WaitEstimates estimates = run.ledger().waitEstimates;
+    estimates.servingSeen(maxServing, now);
+    if (admissionToken != null || number <= maxServing) {
+      return;
+    }
+    Double seconds = pageEstimate.seconds(state, number, maxServing);
+    if (seconds != null) {
+      boolean firstInSale = !predictedInSale && "admitting".equals(name);
+      predictedInSale |= firstInSale;
+      estimates.predicted(number, now, seconds, firstInSale);
     }
   }
 

@@ -40,6 +40,8 @@ final class Ledger {
   final Map<String, String> paidByBuyer = new ConcurrentHashMap<>();
   /** Every order as read back after the sale. */
   final Map<String, FinalOrder> finals = new ConcurrentHashMap<>();
+  /** The waits the buyers' pages showed, and when serving reached each number. */
+  final WaitEstimates waitEstimates = new WaitEstimates();
 
   void reserved(List<Ticket> tickets) {
     reservations.incrementAndGet();

@@ -80,6 +80,10 @@ public record Report(JsonObject json) {
         .put("timeline", timeline(recorder))
         .put("pdfs", pdfs)
         .put("stats", stats);
+    WaitEstimates.Summary waits = ledger.waitEstimates.summary();
+    if (waits.predictions() > 0) {
+      json.put("waitEstimate", waits.toJson());
+    }
     JsonArray checkArray = new JsonArray();
     checks.forEach(c -> checkArray.add(c.toJson()));
     json.put("integrity", new JsonObject()
@@ -264,6 +268,15 @@ public record Report(JsonObject json) {
       s.append("last ticket sold (order paid) after ").append(json.getValue("lastTicketSoldSeconds")).append(" s; ")
           .append(json.getBoolean("soldOutReached", false) ? "sold out" : "NOT sold out").append('\n');
     }
+    JsonObject waits = json.getJsonObject("waitEstimate");
+    if (waits != null) {
+      s.append(String.format(Locale.ROOT, "wait shown vs wait that came (waits of %.0f s or more): |error| median %s, p90 %s over %d of %d"
+              + " predictions; each buyer's first in the sale: median %s, p90 %s over %d%n",
+          waits.getDouble("minActualSeconds"), percent(waits.getDouble("medianRelativeError")),
+          percent(waits.getDouble("p90RelativeError")), waits.getInteger("counted"), waits.getInteger("predictions"),
+          percent(waits.getDouble("firstInSaleMedianRelativeError")), percent(waits.getDouble("firstInSaleP90RelativeError")),
+          waits.getInteger("firstInSaleCounted")));
+    }
     JsonObject pdfs = json.getJsonObject("pdfs");
     if (pdfs != null) {
       s.append("PDFs: ").append(pdfs.getBoolean("allReady") ? "all ready" : "NOT all ready")
@@ -276,5 +289,9 @@ public record Report(JsonObject json) {
       s.append(c.getBoolean("passed") ? "  ok   " : "  FAIL ").append(c.getString("name")).append(": ").append(c.getString("detail")).append('\n');
     });
     return s.toString();
+  }
+
+  private static String percent(Double ratio) {
+    return ratio == null ? "-" : String.format(Locale.ROOT, "%.1f %%", ratio * 100);
   }
 }
