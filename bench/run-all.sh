@@ -26,6 +26,10 @@
 #            0.05 --abandon-share 0.05 --late-share 0.02"): abandoned tickets come back only after
 #            the window and grace (--payment-seconds 60 --payment-grace-seconds 10, the bench's
 #            defaults), so its sell-out cannot come before them
+#   sale-wait a free on-sale behind a real admission rate, to measure the wait the queue page shows
+#            against the wait that came: SALE_WAIT_BUYERS (2000) buyers for SALE_WAIT_TICKETS (600)
+#            tickets admitted at SALE_WAIT_RATE (600) per minute, all joined before the sale starts
+#            (--sale-delay 20); the report's "wait shown vs wait that came" line
 #   memory   onsale-bench --mode join-only: MEMORY_BUYERS (100000) in the queue, then Onsale's heap
 # Each sale step gets its own fresh database and a restarted Onsale; the summary prints them side
 # by side (time to sell out = the last order paid; the goal: with payment no more than 20 % later)
@@ -70,6 +74,7 @@ DB="onsale_bench_$ID"
 # the sales compared side by side start alike.
 SALE_DB="onsale_bench_sale_$ID"
 SALE_FREE_DB="onsale_bench_salefree_$ID"
+SALE_WAIT_DB="onsale_bench_salewait_$ID"
 SALE_MIX_DB="onsale_bench_salemix_$ID"
 MEMORY_DB="onsale_bench_memory_$ID"
 ORDER_DB="onsale_bench_order_$ID"
@@ -105,7 +110,7 @@ cleanup() {
   stop_onsale
   [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null || true
   if [ "$KEEP" != "1" ]; then
-    for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_MIX_DB" "$MEMORY_DB" "$ORDER_DB" "$ORDER_FREE_DB"; do
+    for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_WAIT_DB" "$SALE_MIX_DB" "$MEMORY_DB" "$ORDER_DB" "$ORDER_FREE_DB"; do
       psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
     redis-cli --scan --pattern "bench:$ID:*" | xargs -r -n 500 redis-cli DEL >/dev/null 2>&1 || true
@@ -184,7 +189,7 @@ if has reserve-plain; then
   start_onsale ONSALE_RESERVATION_BATCH_SIZE=1
   for c in $RESERVE_CONCURRENCY; do reserve_run reserve-plain "$c"; done
 fi
-if has order-free || has order || has sale-free || has sale || has sale-mix || has memory; then
+if has order-free || has order || has sale-free || has sale-wait || has sale || has sale-mix || has memory; then
   # An SMTP sink that counts the confirmation mails (all runs together: each sale waits for its own;
   # free orders in the order runs send mails too, which must not fail and retry meanwhile).
   SMTP_PORT=$(free_port)
@@ -217,7 +222,9 @@ sale_run() {
   echo "== onsale-bench: a full on-sale ($name) $*" >&2
   local before
   before=$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)
-  bench --buyers "$SALE_BUYERS" --tickets "$SALE_TICKETS" --categories 2 --rate 1000000 --max-active "$SALE_TICKETS" \
+  # RUN_BUYERS, RUN_TICKETS and RUN_RATE let one step (sale-wait) run another sale than the others.
+  bench --buyers "${RUN_BUYERS:-$SALE_BUYERS}" --tickets "${RUN_TICKETS:-$SALE_TICKETS}" --categories 2 \
+    --rate "${RUN_RATE:-1000000}" --max-active "${RUN_TICKETS:-$SALE_TICKETS}" \
     --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label "$name" --out "$RESULTS/$name" "$@" ${SALE_ARGS:-} \
     | tee "$RESULTS/$name.txt" || true
   [ -f "$RESULTS/$name.json" ] || return 0
@@ -238,6 +245,10 @@ sale_run() {
 }
 if has sale-free; then
   sale_run sale-free "$SALE_FREE_DB" --free
+fi
+if has sale-wait; then
+  RUN_BUYERS="${SALE_WAIT_BUYERS:-2000}" RUN_TICKETS="${SALE_WAIT_TICKETS:-600}" RUN_RATE="${SALE_WAIT_RATE:-600}" \
+    sale_run sale-wait "$SALE_WAIT_DB" --free --sale-delay 20
 fi
 if has sale; then
   # shellcheck disable=SC2086
@@ -312,6 +323,9 @@ for name in sale-free sale sale-mix; do
   echo "full sale $what: $(sale_line "$RESULTS/$name.json")"
   [ -f "$RESULTS/$name-mails.txt" ] && echo "  mails: $(cat "$RESULTS/$name-mails.txt")"
 done
+if [ -f "$RESULTS/sale-wait.json" ]; then
+  echo "wait shown vs wait that came ($(json "$RESULTS/sale-wait.json" "'%d buyers, %d tickets' % (d['buyers']['total'], d['event']['capacity'])"), ${SALE_WAIT_RATE:-600}/min): $(json "$RESULTS/sale-wait.json" "'median %s, p90 %s over %d predictions; first in the sale: median %s, p90 %s over %d (goal: median <= 0.2)' % (d['waitEstimate']['medianRelativeError'], d['waitEstimate']['p90RelativeError'], d['waitEstimate']['counted'], d['waitEstimate']['firstInSaleMedianRelativeError'], d['waitEstimate']['firstInSaleP90RelativeError'], d['waitEstimate']['firstInSaleCounted'])")"
+fi
 if [ -f "$RESULTS/sale-free.json" ]; then
   free_s=$(json "$RESULTS/sale-free.json" "d['timeToSellOutSeconds'] or 0")
   for name in sale sale-mix; do
