@@ -1,9 +1,11 @@
 package dev.onsale.waitingroom;
 
+import dev.onsale.common.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -15,16 +17,16 @@ import java.util.function.LongSupplier;
  */
 final class LeaderLease {
 
-  private static final String RENEW = """
+  private static final RedisScript RENEW = new RedisScript("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then
         return redis.call('PEXPIRE', KEYS[1], ARGV[2])
       end
-      return 0""";
-  private static final String RELEASE = """
+      return 0""");
+  private static final RedisScript RELEASE = new RedisScript("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then
         return redis.call('DEL', KEYS[1])
       end
-      return 0""";
+      return 0""");
 
   private final Redis redis;
   private final String key;
@@ -46,7 +48,7 @@ final class LeaderLease {
   Future<Boolean> acquireOrRenew() {
     long askedAt = clock.getAsLong();
     Future<Boolean> attempt = held
-        ? redis.send(Request.cmd(Command.EVAL).arg(RENEW).arg(1).arg(key).arg(holderId).arg(leaseMillis))
+        ? RENEW.run(redis, List.of(key), holderId, leaseMillis)
             .map(reply -> RedisReplies.longOr(reply, 0) == 1)
         : redis.send(Request.cmd(Command.SET).arg(key).arg(holderId).arg("NX").arg("PX").arg(leaseMillis))
             .map(reply -> reply != null && "OK".equals(reply.toString()));
@@ -80,6 +82,6 @@ final class LeaderLease {
     }
     held = false;
     validUntil = 0;
-    return redis.send(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(key).arg(holderId)).mapEmpty();
+    return RELEASE.run(redis, List.of(key), holderId).mapEmpty();
   }
 }

@@ -5,6 +5,7 @@ import dev.onsale.common.JobQueue;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RedisScript;
+import dev.onsale.common.ReplicaWait;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -40,12 +41,12 @@ public final class JobStreams {
    * in one script, so a relay that lost the reply (Redis went away after the append) and sends the
    * row again adds no second entry.
    */
-  // Sent whole (EVAL), not as a RedisScript: the relay pipelines a batch of appends, and one
-  // NOSCRIPT there would fail the whole batch.
-  private static final String APPEND_ONCE_SCRIPT = """
+  // The relay pipelines a batch of appends, and one NOSCRIPT fails the whole batch, which is then
+  // sent again whole (RedisScript.runAll): the appends that had run find their marker and add nothing.
+  private static final RedisScript APPEND_ONCE_SCRIPT = new RedisScript("""
       if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return false end
       return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
-      """;
+      """);
 
   /** Acknowledges and removes the entry, so that XLEN counts only work not yet done. */
   private static final RedisScript ACK_SCRIPT = new RedisScript("""
@@ -78,13 +79,21 @@ public final class JobStreams {
     return keys.delayed(queue);
   }
 
-  /** Appends the job of an outbox row, once per row: the reply is nil when it was appended before. */
-  public Request appendOnce(Job job, long createdAt) {
-    Request request = Request.cmd(Command.EVAL).arg(APPEND_ONCE_SCRIPT).arg(2)
-        .arg(keys.stream(job.queue())).arg(keys.appendedJob(job.queue(), job.id()))
-        .arg(appendedMarkerMillis).arg(maxLength);
-    StreamJob.fields(job, createdAt).forEach(request::arg);
-    return request;
+  /** The append of an outbox row's job, for {@link #appendAll}. */
+  public RedisScript.Call appendOnce(Job job, long createdAt) {
+    List<Object> args = new ArrayList<>(12);
+    args.add(appendedMarkerMillis);
+    args.add(maxLength);
+    args.addAll(StreamJob.fields(job, createdAt));
+    return new RedisScript.Call(List.of(keys.stream(job.queue()), keys.appendedJob(job.queue(), job.id())), args);
+  }
+
+  /**
+   * Appends the jobs in one batch, then waits for the replicas when asked; once per outbox row: a
+   * row's reply is nil when it was appended before.
+   */
+  public Future<List<Response>> appendAll(List<RedisScript.Call> appends, ReplicaWait wait) {
+    return APPEND_ONCE_SCRIPT.runAll(redis, wait, appends);
   }
 
   /** Creates the group (and the stream) if missing; reading from the start so no job is skipped. */

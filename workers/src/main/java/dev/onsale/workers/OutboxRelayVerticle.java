@@ -3,14 +3,13 @@ package dev.onsale.workers;
 import dev.onsale.common.Clients;
 import dev.onsale.common.Job;
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.RedisScript;
 import dev.onsale.common.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
@@ -68,12 +67,12 @@ public final class OutboxRelayVerticle extends VerticleBase {
       ORDER BY id LIMIT $2""";
 
   /** Returns {generation, 1 if this call created it}: atomically, so only one relay creates it. */
-  private static final String GENERATION_SCRIPT = """
+  private static final RedisScript GENERATION_SCRIPT = new RedisScript("""
       local seen = redis.call('GET', KEYS[1])
       if seen then return {seen, 0} end
       redis.call('SET', KEYS[1], ARGV[1])
       return {ARGV[1], 1}
-      """;
+      """);
 
   private final Services services;
   private final int batchSize;
@@ -218,8 +217,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   private Future<Void> checkGeneration() {
-    return services.redis().send(Request.cmd(Command.EVAL).arg(GENERATION_SCRIPT).arg(1).arg(generationKey())
-            .arg(UUID.randomUUID().toString()))
+    return GENERATION_SCRIPT.run(services.redis(), List.of(generationKey()), UUID.randomUUID().toString())
         .map(reply -> {
           String seen = reply.get(0).toString();
           boolean created = reply.get(1).toInteger() == 1;
@@ -250,7 +248,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
     return groups.compose(ignored -> services.pg().preparedQuery(SELECT_OWED).execute(Tuple.of(after, batchSize, generation)))
         .compose(rows -> {
           long last = after;
-          List<Request> appends = new ArrayList<>(rows.size());
+          List<RedisScript.Call> appends = new ArrayList<>(rows.size());
           for (Row row : rows) {
             last = Math.max(last, row.getLong("id"));
             appends.add(streams.appendOnce(jobOf(row), row.getLong("created_ms")));
@@ -264,7 +262,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
           for (Row row : rows) {
             ids[i++] = row.getLong("id");
           }
-          return services.config().redis().replicaWait().batch(services.redis(), appends)
+          return streams.appendAll(appends, services.config().redis().replicaWait())
               .compose(ignored -> services.pg().preparedQuery(MARK_GENERATION).execute(Tuple.of(ids, generation)))
               .map(result);
         })
@@ -293,14 +291,14 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   private Future<Integer> appendAndMark(SqlConnection conn, RowSet<Row> rows) {
-    List<Request> appends = new ArrayList<>(rows.size());
+    List<RedisScript.Call> appends = new ArrayList<>(rows.size());
     List<Long> ids = new ArrayList<>(rows.size());
     for (Row row : rows) {
       Job job = jobOf(row);
       appends.add(streams.appendOnce(job, row.getLong("created_ms")));
       ids.add(job.id());
     }
-    return services.config().redis().replicaWait().batch(services.redis(), appends)
+    return streams.appendAll(appends, services.config().redis().replicaWait())
         .compose(ignored -> conn.preparedQuery(MARK_RELAYED).execute(Tuple.of(ids.toArray(Long[]::new), generation)))
         .map(ignored -> ids.size());
   }
