@@ -12,7 +12,8 @@ import java.util.Optional;
  * its SQL functions), and the workers, which read them from the Redis streams: for every job type
  * ({@link JobTypes}) the queue it travels on and the payload fields its worker reads, and the
  * consumer group the workers read with. Defined here once; {@code JobCatalogTest} (sale-core)
- * checks every job the migrations write into the outbox against it.
+ * checks every job the migrations' SQL functions and the sale core's Java statements write into
+ * the outbox against it.
  */
 public final class JobCatalog {
 
