@@ -1,6 +1,7 @@
 package dev.onsale.ops;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.RedisKeys;
@@ -19,9 +20,6 @@ import java.util.List;
  * undelivered.
  */
 public final class QueueSampler {
-
-  /** The consumer group every worker of a queue reads with (named by the workers module). */
-  public static final String GROUP = "workers";
 
   /** Retries looked at for the oldest one: all of them up to this many, else the first and last half. */
   static final int RETRIES_SCANNED = 2_000;
@@ -102,7 +100,7 @@ public final class QueueSampler {
   }
 
   private Future<QueueStats> withGroup(JobQueue queue, String stream, long length, GroupInfo group, long now) {
-    Future<Response> pending = redis.xpending(List.of(stream, GROUP));
+    Future<Response> pending = redis.xpending(List.of(stream, JobCatalog.GROUP));
     Future<Response> firstUndelivered = redis.xrange(List.of(stream, "(" + group.lastDeliveredId(), "+", "COUNT", "1"));
     Future<Long> undelivered = group.lag() != null
         ? Future.succeededFuture(group.lag())
@@ -123,7 +121,7 @@ public final class QueueSampler {
     return redis.xinfo(List.of("GROUPS", stream)).map(groups -> {
       for (Response group : groups) {
         String name = field(group, "name");
-        if (GROUP.equals(name)) {
+        if (JobCatalog.GROUP.equals(name)) {
           String lag = field(group, "lag");
           return new GroupInfo(field(group, "last-delivered-id"), lag == null ? null : Long.parseLong(lag));
         }

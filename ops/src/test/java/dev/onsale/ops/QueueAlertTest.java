@@ -3,6 +3,7 @@ package dev.onsale.ops;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestEnv;
@@ -92,7 +93,7 @@ class QueueAlertTest {
 
     // Workers take 12 jobs and finish them: 18 left, under the threshold but above the clearing
     // level (16): the alert holds instead of flapping.
-    await(redis.xgroup(List.of("CREATE", stream, QueueSampler.GROUP, "0")));
+    await(redis.xgroup(List.of("CREATE", stream, JobCatalog.GROUP, "0")));
     consume(12, 12);
     eventually(() -> queue("mail").getLong("backlog") == 18);
     Thread.sleep(1_000);
@@ -211,14 +212,14 @@ class QueueAlertTest {
 
   /** Reads {@code count} jobs as a worker would, acknowledging the first {@code acked}. */
   private void consume(int count, int acked) {
-    Response read = await(redis.xreadgroup(List.of("GROUP", QueueSampler.GROUP, "test-worker", "COUNT",
+    Response read = await(redis.xreadgroup(List.of("GROUP", JobCatalog.GROUP, "test-worker", "COUNT",
         String.valueOf(count), "STREAMS", stream, ">")));
     Response entries = read.get(0).get(1);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < acked; i++) {
       ids.add(entries.get(i).get(0).toString());
     }
-    List<String> args = new ArrayList<>(List.of(stream, QueueSampler.GROUP));
+    List<String> args = new ArrayList<>(List.of(stream, JobCatalog.GROUP));
     args.addAll(ids);
     await(redis.xack(args));
   }

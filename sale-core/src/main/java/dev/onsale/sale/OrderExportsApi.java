@@ -5,6 +5,8 @@ import static dev.onsale.common.RequestBodies.pathId;
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.JobCatalog;
+import dev.onsale.common.JobTypes;
 import dev.onsale.common.Json;
 import dev.onsale.common.WebModule;
 import io.vertx.core.Future;
@@ -26,7 +28,9 @@ final class OrderExportsApi implements WebModule {
   static final String INSERT_EXPORT = "INSERT INTO order_exports (id, event_id) VALUES ($1, $2)";
   static final String INSERT_JOB = """
       INSERT INTO outbox (queue, type, payload)
-      VALUES ('background', 'orders.export', jsonb_build_object('exportId', $1::text, 'eventId', $2::bigint))""";
+      VALUES ('%s', '%s', jsonb_build_object('%s', $1::text, '%s', $2::bigint))"""
+      .formatted(JobCatalog.queueOf(JobTypes.ORDERS_EXPORT).streamName(), JobTypes.ORDERS_EXPORT,
+          JobCatalog.EXPORT_ID, JobCatalog.EVENT_ID);
   static final String NOTIFY = "SELECT pg_notify('onsale_outbox', '')";
   static final String SELECT_EXPORT = """
       SELECT id, event_id, status, path, orders, created_at, finished_at FROM order_exports WHERE id = $1""";

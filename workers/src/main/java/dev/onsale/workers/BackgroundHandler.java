@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.Services;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -39,7 +40,7 @@ public final class BackgroundHandler implements JobHandler {
     if (!TICKETS_CLEANUP.equals(job.type())) {
       return Future.failedFuture(JobFailures.permanent("the background queue has no job type " + job.type()));
     }
-    JsonArray tickets = new JobPayload(job).requireArray("tickets");
+    JsonArray tickets = new JobPayload(job).requireArray(JobCatalog.TICKETS);
     List<Future<Void>> removals = new ArrayList<>();
     for (int i = 0; i < tickets.size(); i++) {
       if (!(tickets.getValue(i) instanceof JsonObject ticket) || ticket.getValue("id") == null || ticket.getString("secret") == null) {

@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobTypes;
 import dev.onsale.common.LocalTimes;
 import dev.onsale.common.Services;
@@ -85,7 +86,7 @@ public final class ConfirmationMailHandler implements JobHandler {
       return Future.failedFuture(JobFailures.permanent("the mail queue has no job type " + job.type()));
     }
     String kind = job.type();
-    long orderId = new JobPayload(job).requireLong("orderId");
+    long orderId = new JobPayload(job).requireLong(JobCatalog.ORDER_ID);
     return services.pg().preparedQuery(SELECT_ORDER).execute(Tuple.of(orderId, kind)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(JobFailures.notReady("order " + orderId + " not found (yet)"));

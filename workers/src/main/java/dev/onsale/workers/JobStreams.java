@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
@@ -20,9 +21,6 @@ import java.util.List;
  * run on a worker's own connection.
  */
 public final class JobStreams {
-
-  /** The consumer group every worker of a queue reads with (the ops monitor reads it too). */
-  public static final String GROUP = "workers";
 
   /** Moves due retries from the delay set back onto the stream, atomically, so none moves twice. */
   private static final RedisScript MOVE_DUE_SCRIPT = new RedisScript("""
@@ -98,13 +96,13 @@ public final class JobStreams {
 
   /** Creates the group (and the stream) if missing; reading from the start so no job is skipped. */
   public Future<Void> ensureGroup(JobQueue queue) {
-    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream(queue)).arg(GROUP).arg("0").arg("MKSTREAM"))
+    return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream(queue)).arg(JobCatalog.GROUP).arg("0").arg("MKSTREAM"))
         .<Void>mapEmpty()
         .recover(e -> isError(e, "BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(e));
   }
 
   public Future<Void> ack(JobQueue queue, String entryId) {
-    return ACK_SCRIPT.run(redis, List.of(stream(queue)), GROUP, entryId).mapEmpty();
+    return ACK_SCRIPT.run(redis, List.of(stream(queue)), JobCatalog.GROUP, entryId).mapEmpty();
   }
 
   /** Schedules the next try, then acknowledges this one (a crash between leaves a harmless duplicate). */
@@ -144,7 +142,7 @@ public final class JobStreams {
    * cursor and the jobs; entries deleted meanwhile are dropped from the pending list by Redis.
    */
   public Future<Claimed> autoClaim(JobQueue queue, String consumer, long minIdleMillis, String cursor, int count) {
-    return redis.send(Request.cmd(Command.XAUTOCLAIM).arg(stream(queue)).arg(GROUP).arg(consumer)
+    return redis.send(Request.cmd(Command.XAUTOCLAIM).arg(stream(queue)).arg(JobCatalog.GROUP).arg(consumer)
             .arg(minIdleMillis).arg(cursor).arg("COUNT").arg(count))
         .map(reply -> new Claimed(reply.get(0).toString(), entries(queue, reply.get(1))));
   }
@@ -177,15 +175,15 @@ public final class JobStreams {
    * entries would orphan them). Returns whether it was removed.
    */
   public Future<Boolean> removeConsumerIfIdle(JobQueue queue, String consumer) {
-    return redis.send(Request.cmd(Command.XPENDING).arg(stream(queue)).arg(GROUP).arg("-").arg("+").arg(1).arg(consumer))
+    return redis.send(Request.cmd(Command.XPENDING).arg(stream(queue)).arg(JobCatalog.GROUP).arg("-").arg("+").arg(1).arg(consumer))
         .compose(pending -> pending != null && pending.size() > 0
             ? Future.succeededFuture(false)
-            : redis.send(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream(queue)).arg(GROUP).arg(consumer)).map(true));
+            : redis.send(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream(queue)).arg(JobCatalog.GROUP).arg(consumer)).map(true));
   }
 
   /** Names of consumers of the queue's group with nothing pending, idle longer than {@code idleMillis}. */
   public Future<List<String>> idleConsumers(JobQueue queue, long idleMillis) {
-    return redis.send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream(queue)).arg(GROUP)).map(consumers -> {
+    return redis.send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream(queue)).arg(JobCatalog.GROUP)).map(consumers -> {
       List<String> idle = new ArrayList<>();
       for (Response consumer : consumers) {
         java.util.Map<String, String> fields = new java.util.HashMap<>();

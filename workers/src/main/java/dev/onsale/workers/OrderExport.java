@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.Services;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -34,8 +35,8 @@ final class OrderExport {
 
   Future<Void> run(Job job) {
     JobPayload payload = new JobPayload(job);
-    UUID exportId = UUID.fromString(payload.requireString("exportId"));
-    long eventId = payload.requireLong("eventId");
+    UUID exportId = UUID.fromString(payload.requireString(JobCatalog.EXPORT_ID));
+    long eventId = payload.requireLong(JobCatalog.EVENT_ID);
     Path target = media.root().resolve("exports").resolve(exportId + ".csv");
     return services.pg().preparedQuery(SELECT_ORDERS).execute(Tuple.of(eventId))
         .compose(rows -> {

@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobTypes;
 import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.sale.payment.ProviderException;
@@ -51,11 +52,11 @@ public final class PaymentJobHandler implements JobHandler {
   }
 
   private static UUID paymentId(Job job) {
-    String raw = job.payload().getString("paymentId");
+    String raw = job.payload().getString(JobCatalog.PAYMENT_ID);
     try {
       return UUID.fromString(raw);
     } catch (RuntimeException e) {
-      throw JobFailures.permanent("job " + job.id() + " has no valid paymentId");
+      throw JobFailures.permanent("job " + job.id() + " has no valid " + JobCatalog.PAYMENT_ID);
     }
   }
 }

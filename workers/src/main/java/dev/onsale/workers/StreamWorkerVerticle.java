@@ -2,6 +2,7 @@ package dev.onsale.workers;
 
 import dev.onsale.common.Clients;
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.Services;
@@ -135,7 +136,7 @@ public final class StreamWorkerVerticle extends VerticleBase {
       reclaim(free).onComplete(ignored -> readNext());
       return;
     }
-    reader.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(JobStreams.GROUP).arg(consumer)
+    reader.send(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(JobCatalog.GROUP).arg(consumer)
             .arg("COUNT").arg(free).arg("BLOCK").arg(settings.blockMillis())
             .arg("STREAMS").arg(streams.stream(queue)).arg(">"))
         .onComplete(ar -> {

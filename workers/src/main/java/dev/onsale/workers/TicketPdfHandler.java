@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.Services;
 import dev.onsale.workers.TicketPdfRenderer.TicketSheet;
 import io.vertx.core.Future;
@@ -63,9 +64,9 @@ public final class TicketPdfHandler implements JobHandler {
       return Future.failedFuture(JobFailures.permanent("the tickets queue has no job type " + job.type()));
     }
     JobPayload payload = new JobPayload(job);
-    long orderId = payload.requireLong("orderId");
-    long ticketId = payload.requireLong("ticketId");
-    String secret = payload.requireString("secret");
+    long orderId = payload.requireLong(JobCatalog.ORDER_ID);
+    long ticketId = payload.requireLong(JobCatalog.TICKET_ID);
+    String secret = payload.requireString(JobCatalog.SECRET);
     return services.pg().preparedQuery(SELECT_TICKET).execute(Tuple.of(orderId, ticketId, secret))
         .compose(rows -> {
           if (rows.size() == 0) {

@@ -1,6 +1,7 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.Services;
 import dev.onsale.common.WebhookAddresses;
 import io.vertx.core.Future;
@@ -66,7 +67,7 @@ public final class WebhookHandler implements JobHandler {
 
   @Override
   public Future<Void> handle(Job job) {
-    long eventId = new JobPayload(job).requireLong("eventId");
+    long eventId = new JobPayload(job).requireLong(JobCatalog.EVENT_ID);
     Buffer body = new JsonObject()
         .put("id", job.id())
         .put("type", job.type())

@@ -5,6 +5,7 @@ import static dev.onsale.workers.WorkerFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.Job;
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.Future;
@@ -191,12 +192,12 @@ class StreamWorkerTest {
     assertThat(done).hasSize(3);
     assertThat(pendingCount()).isZero();
     assertThat(fx.xlen(fx.services.keys().stream(JobQueue.BACKGROUND))).isEqualTo(3); // the rest wait for the next worker
-    Response consumers = fx.redis(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(fx.services.keys().stream(JobQueue.BACKGROUND)).arg(JobStreams.GROUP));
+    Response consumers = fx.redis(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(fx.services.keys().stream(JobQueue.BACKGROUND)).arg(JobCatalog.GROUP));
     assertThat(consumers.size()).isZero(); // the stopped worker left the group
   }
 
   private long pendingCount() {
-    Response summary = fx.redis(Request.cmd(Command.XPENDING).arg(fx.services.keys().stream(JobQueue.BACKGROUND)).arg(JobStreams.GROUP));
+    Response summary = fx.redis(Request.cmd(Command.XPENDING).arg(fx.services.keys().stream(JobQueue.BACKGROUND)).arg(JobCatalog.GROUP));
     return summary.get(0).toLong();
   }
 

@@ -1,5 +1,8 @@
 package dev.onsale.sale.payment;
 
+import dev.onsale.common.JobCatalog;
+import dev.onsale.common.JobTypes;
+
 /** The payments' statements; the settling itself is the functions of migration V6. */
 final class PaymentSql {
 
@@ -73,7 +76,7 @@ final class PaymentSql {
 
   /**
    * Payments whose window has ended, each queued once for reconciliation on the payments stream,
-   * in the statement that marks it queued.
+   * in the statement that marks it queued. $2 is {@link JobTypes#PAYMENT_RECONCILE}.
    */
   static final String QUEUE_DUE_RECONCILIATIONS = """
       WITH due AS (
@@ -86,9 +89,10 @@ final class PaymentSql {
         UPDATE payments p SET reconcile_queued_at = now() FROM due WHERE p.id = due.id RETURNING p.id),
       queued AS (
         INSERT INTO outbox (queue, type, payload)
-        SELECT 'payments', $2, jsonb_build_object('paymentId', id) FROM marked
+        SELECT '%s', $2, jsonb_build_object('%s', id) FROM marked
         RETURNING 1)
-      SELECT count(*) AS queued FROM queued""";
+      SELECT count(*) AS queued FROM queued"""
+      .formatted(JobCatalog.queueOf(JobTypes.PAYMENT_RECONCILE).streamName(), JobCatalog.PAYMENT_ID);
 
   static final String NOTIFY_OUTBOX = "SELECT pg_notify('onsale_outbox', '')";
 
@@ -98,11 +102,14 @@ final class PaymentSql {
        WHERE id IN (SELECT id FROM orders WHERE status = 'pending' AND keep_until <= now()
                      ORDER BY keep_until LIMIT $1 FOR UPDATE SKIP LOCKED)""";
 
+  /** The failed refunds of an order ($1) queued again; $2 is {@link JobTypes#PAYMENT_REFUND}. */
   static final String QUEUE_REFUND = """
       INSERT INTO outbox (queue, type, payload)
-      SELECT 'payments', $2, jsonb_build_object('paymentId', p.id, 'reason', 'retry')
+      SELECT '%s', $2, jsonb_build_object('%s', p.id, '%s', 'retry')
         FROM payments p WHERE p.order_id = $1 AND p.status = 'refund_failed'
-      RETURNING (payload->>'paymentId')""";
+      RETURNING (payload->>'%s')"""
+      .formatted(JobCatalog.queueOf(JobTypes.PAYMENT_REFUND).streamName(), JobCatalog.PAYMENT_ID, JobCatalog.REASON,
+          JobCatalog.PAYMENT_ID);
 
   static final String REFUNDS_OWED = """
       SELECT p.id FROM payments p WHERE p.order_id = $1 AND p.status = 'refund_due'""";
