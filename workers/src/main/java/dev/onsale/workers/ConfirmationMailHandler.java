@@ -11,7 +11,6 @@ import io.vertx.ext.mail.MailAttachment;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailConfig;
 import io.vertx.ext.mail.MailMessage;
-import io.vertx.ext.mail.StartTLSOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.net.URLEncoder;
@@ -56,17 +55,17 @@ public final class ConfirmationMailHandler implements JobHandler {
   private final String from;
   private final long sendTimeoutMillis;
 
-  public ConfirmationMailHandler(Services services, QueueSettings settings) {
+  public ConfirmationMailHandler(Services services, QueueSettings settings, MailSettings mailSettings) {
     this.services = services;
-    this.from = services.config().setting("ONSALE_MAIL_FROM", "Onsale <tickets@onsale.local>");
+    this.from = mailSettings.from();
     // Inside the job's own limit, so the transaction always ends before the job is given up.
     this.sendTimeoutMillis = Math.max(500, settings.timeoutMillis() - 500);
     MailConfig config = new MailConfig()
         .setHostname(services.config().smtpHost())
         .setPort(services.config().smtpPort())
-        .setStarttls(StartTLSOptions.valueOf(services.config().setting("ONSALE_SMTP_STARTTLS", "OPTIONAL").toUpperCase()))
-        .setUsername(services.config().setting("ONSALE_SMTP_USERNAME", null))
-        .setPassword(services.config().setting("ONSALE_SMTP_PASSWORD", null))
+        .setStarttls(mailSettings.startTls())
+        .setUsername(mailSettings.username())
+        .setPassword(mailSettings.password())
         .setMaxPoolSize(settings.concurrency())
         .setKeepAlive(true);
     config.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, sendTimeoutMillis));

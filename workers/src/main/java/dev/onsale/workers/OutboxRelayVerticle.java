@@ -96,10 +96,14 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private final Promise<Void> idle = Promise.promise();
 
   public OutboxRelayVerticle(Services services) {
+    this(services, RelaySettings.of(services.config()));
+  }
+
+  public OutboxRelayVerticle(Services services, RelaySettings settings) {
     this.services = services;
-    this.batchSize = services.config().intSetting("ONSALE_RELAY_BATCH", 500);
-    this.pollMillis = services.config().longSetting("ONSALE_RELAY_POLL_MS", 1000);
-    this.reconnectMillis = services.config().longSetting("ONSALE_RELAY_RECONNECT_MS", 1000);
+    this.batchSize = settings.batchSize();
+    this.pollMillis = settings.pollMillis();
+    this.reconnectMillis = settings.reconnectMillis();
   }
 
   @Override

@@ -30,7 +30,7 @@ public final class Workers {
     Roles roles = services.config().roles();
     List<Future<String>> deployments = new ArrayList<>();
     if (roles.relay()) {
-      deployments.add(services.vertx().deployVerticle(new OutboxRelayVerticle(services)));
+      deployments.add(services.vertx().deployVerticle(new OutboxRelayVerticle(services, RelaySettings.of(services.config()))));
     }
     for (JobQueue queue : roles.workerQueues()) {
       QueueSettings settings = QueueSettings.of(services.config(), queue);
@@ -53,7 +53,7 @@ public final class Workers {
   static JobHandler handlerFor(Services services, QueueSettings settings) {
     return switch (settings.queue()) {
       case TICKETS -> new TicketPdfHandler(services);
-      case MAIL -> new ConfirmationMailHandler(services, settings);
+      case MAIL -> new ConfirmationMailHandler(services, settings, MailSettings.of(services.config()));
       case WEBHOOKS -> new WebhookHandler(services, settings);
       case BACKGROUND -> new BackgroundHandler(services);
       case PAYMENTS -> new PaymentJobHandler(Payments.service(services));
