@@ -1,13 +1,17 @@
 package dev.onsale.common;
 
 import io.vertx.core.Handler;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.sqlclient.DatabaseException;
 import java.net.ConnectException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,14 +123,36 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     return false;
   }
 
-  /** The SQL pool's wait queue is full, or a wait in it timed out: the server is at capacity. */
+  /**
+   * The SQL pool's failure for a request that waited in its queue longer than its connection
+   * timeout ({@code ONSALE_PG_WAIT_SECONDS}): a plain {@link VertxException}, always this text
+   * (vertx-sql-client's {@code SqlConnectionPool}).
+   */
+  static final String SQL_POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
+
+  /** A Redis connection's queue of commands waiting for their replies is full (RedisOptions.maxWaitingHandlers). */
+  static final String REDIS_REPLY_QUEUE_FULL = "Redis waiting queue is full";
+
+  /** PostgreSQL cancelled a statement ({@code statement_timeout}) or gave up waiting for a lock ({@code lock_timeout}). */
+  private static final Set<String> PG_TIMEOUT_STATES = Set.of("57014", "55P03");
+
+  /**
+   * The server is at capacity: a pool's bounded wait queue is full (PostgreSQL's, Redis's, an HTTP
+   * client's), a wait in the SQL pool's queue or a {@code Future.timeout} ran out, or PostgreSQL timed
+   * a statement out. Decided by the failure's type or the pools' own signals, never by any text that
+   * mentions a timeout, so that a bug elsewhere does not read as overload.
+   */
   static boolean isOverload(Throwable failure) {
-    String text = String.valueOf(failure.getMessage()).toLowerCase();
-    return failure.getClass().getSimpleName().contains("TooBusy")
-        || text.contains("max waiter")
-        || text.contains("too many waiters")
-        || failure instanceof TimeoutException
-        || text.contains("timeout");
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ConnectionPoolTooBusyException
+          || t instanceof TimeoutException
+          || (t instanceof VertxException && SQL_POOL_WAIT_TIMEOUT.equals(t.getMessage()))
+          || REDIS_REPLY_QUEUE_FULL.equals(t.getMessage())
+          || (t instanceof DatabaseException db && PG_TIMEOUT_STATES.contains(db.getSqlState()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -139,7 +165,7 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String text = String.valueOf(t.getMessage()).toLowerCase();
       if (t instanceof ConnectException
-          || (t instanceof io.vertx.sqlclient.DatabaseException db && "25006".equals(db.getSqlState()))
+          || (t instanceof DatabaseException db && "25006".equals(db.getSqlState()))
           || t instanceof java.nio.channels.ClosedChannelException
           || t.getClass().getSimpleName().equals("ClosedConnectionException")
           || text.contains("connection refused")

@@ -3,7 +3,6 @@ package dev.onsale.sale;
 import dev.onsale.common.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -81,21 +80,21 @@ public final class SaleRepository {
         .recover(e -> Future.failedFuture(translateReserveFailure(e)));
   }
 
-  /** The claim's business errors as answers; anything else stays what it is. */
+  /** The claim's business errors (by SQLSTATE, {@link SaleError}) as answers; anything else stays what it is. */
   static Throwable translateReserveFailure(Throwable e) {
-    if (e instanceof PgException pg && "sold_out".equals(pg.getErrorMessage())) {
-      return new SoldOut(Long.parseLong(pg.getDetail()));
-    }
-    if (e instanceof PgException pg && "admission_used".equals(pg.getErrorMessage())) {
-      return admissionUsed();
-    }
-    if (e instanceof PgException pg && "sale_paused".equals(pg.getErrorMessage())) {
-      return ApiException.conflict("sale_paused", "the organizer has paused this sale; try again later");
-    }
     if (EventRepository.isUniqueViolation(e)) {
       return admissionInUse();
     }
-    return e;
+    SaleError error = SaleError.of(e);
+    if (error == null) {
+      return e;
+    }
+    return switch (error) {
+      case SOLD_OUT -> new SoldOut(Long.parseLong(SaleError.detail(e)));
+      case ADMISSION_USED -> admissionUsed();
+      case SALE_PAUSED -> ApiException.conflict("sale_paused", "the organizer has paused this sale; try again later");
+      default -> e;
+    };
   }
 
   static ApiException admissionInUse() {
@@ -176,17 +175,19 @@ public final class SaleRepository {
   }
 
   private static Throwable translateOrderFailure(Throwable e) {
-    if (!(e instanceof PgException pg) || pg.getErrorMessage() == null) {
+    SaleError error = SaleError.of(e);
+    if (error == null) {
       return e;
     }
-    return switch (pg.getErrorMessage()) {
-      case "reservation_not_found" -> reservationNotFound();
-      case "reservation_not_active" -> "ordered".equals(pg.getDetail())
+    String detail = SaleError.detail(e);
+    return switch (error) {
+      case NOT_FOUND -> reservationNotFound();
+      case WRONG_STATUS -> "ordered".equals(detail)
           ? ApiException.conflict("reservation_ordered", "this reservation has already been ordered")
-          : new ApiException(410, "hold_expired", "this reservation was " + pg.getDetail() + "; reserve again");
-      case "hold_expired" -> new ApiException(410, "hold_expired", "the hold on these tickets has expired; reserve again");
-      case "too_many_pending" -> new ApiException(429, "too_many_pending",
-          "this address already keeps " + pg.getDetail() + " tickets in orders waiting for payment; pay or let them go first",
+          : new ApiException(410, "hold_expired", "this reservation was " + detail + "; reserve again");
+      case HOLD_EXPIRED -> new ApiException(410, "hold_expired", "the hold on these tickets has expired; reserve again");
+      case TOO_MANY_PENDING -> new ApiException(429, "too_many_pending",
+          "this address already keeps " + detail + " tickets in orders waiting for payment; pay or let them go first",
           null, 60);
       default -> e;
     };
@@ -199,11 +200,12 @@ public final class SaleRepository {
           return new Placed(r.getLong("order_id"), r.getLong("event_id"), null, "cancelled", 0, null, null, List.of());
         })
         .recover(e -> {
-          if (e instanceof PgException pg && "order_not_found".equals(pg.getErrorMessage())) {
+          if (SaleError.NOT_FOUND.raised(e)) {
             return Future.failedFuture(ApiException.notFound("order"));
           }
-          if (e instanceof PgException pg && "order_not_cancellable".equals(pg.getErrorMessage())) {
-            return Future.failedFuture(ApiException.conflict("order_not_cancellable", "this order is already " + pg.getDetail()));
+          if (SaleError.WRONG_STATUS.raised(e)) {
+            return Future.failedFuture(ApiException.conflict("order_not_cancellable",
+                "this order is already " + SaleError.detail(e)));
           }
           return Future.failedFuture(e);
         });

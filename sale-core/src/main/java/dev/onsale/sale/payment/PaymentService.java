@@ -4,8 +4,8 @@ import dev.onsale.common.ApiException;
 import dev.onsale.common.JobTypes;
 import dev.onsale.common.RedisKeys;
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgException;
 import dev.onsale.common.RedisScript;
+import dev.onsale.sale.SaleError;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -219,7 +219,7 @@ public final class PaymentService {
           }
           return settled;
         })
-        .recover(e -> Future.failedFuture(isRaised(e, "payment_not_found") ? new UnknownPayment(paymentId) : e));
+        .recover(e -> Future.failedFuture(SaleError.PAYMENT_NOT_FOUND.raised(e) ? new UnknownPayment(paymentId) : e));
   }
 
   /** A notification or report for a payment id that has no row (yet). */
@@ -408,10 +408,6 @@ public final class PaymentService {
   /** Rewrites pending orders past their window and grace as expired; answers how many. */
   public Future<Integer> expireOrders(int batch) {
     return pool.preparedQuery(PaymentSql.EXPIRE_ORDERS).execute(Tuple.of(batch)).map(rows -> rows.rowCount());
-  }
-
-  private static boolean isRaised(Throwable e, String message) {
-    return e instanceof PgException pg && message.equals(pg.getErrorMessage());
   }
 
   private static StoredPayment toPayment(Row r) {
