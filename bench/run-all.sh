@@ -29,7 +29,9 @@
 #   sale-wait a free on-sale behind a real admission rate, to measure the wait the queue page shows
 #            against the wait that came: SALE_WAIT_BUYERS (2000) buyers for SALE_WAIT_TICKETS (600)
 #            tickets admitted at SALE_WAIT_RATE (600) per minute, all joined before the sale starts
-#            (--sale-delay 20); the report's "wait shown vs wait that came" line
+#            (--sale-delay 20); the report's "wait shown vs wait that came" line. SALE_WAIT_MAX_ACTIVE
+#            (default: the tickets, never binding) set low makes the shoppers' slots, not the rate,
+#            pace the admissions, so that the page must learn the rate achieved
 #   memory   onsale-bench --mode join-only: MEMORY_BUYERS (100000) in the queue, then Onsale's heap
 # Each sale step gets its own fresh database and a restarted Onsale; the summary prints them side
 # by side (time to sell out = the last order paid; the goal: with payment no more than 20 % later)
@@ -222,9 +224,9 @@ sale_run() {
   echo "== onsale-bench: a full on-sale ($name) $*" >&2
   local before
   before=$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)
-  # RUN_BUYERS, RUN_TICKETS and RUN_RATE let one step (sale-wait) run another sale than the others.
+  # RUN_BUYERS, RUN_TICKETS, RUN_RATE and RUN_MAX_ACTIVE let one step (sale-wait) run another sale than the others.
   bench --buyers "${RUN_BUYERS:-$SALE_BUYERS}" --tickets "${RUN_TICKETS:-$SALE_TICKETS}" --categories 2 \
-    --rate "${RUN_RATE:-1000000}" --max-active "${RUN_TICKETS:-$SALE_TICKETS}" \
+    --rate "${RUN_RATE:-1000000}" --max-active "${RUN_MAX_ACTIVE:-${RUN_TICKETS:-$SALE_TICKETS}}" \
     --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label "$name" --out "$RESULTS/$name" "$@" ${SALE_ARGS:-} \
     | tee "$RESULTS/$name.txt" || true
   [ -f "$RESULTS/$name.json" ] || return 0
@@ -248,6 +250,7 @@ if has sale-free; then
 fi
 if has sale-wait; then
   RUN_BUYERS="${SALE_WAIT_BUYERS:-2000}" RUN_TICKETS="${SALE_WAIT_TICKETS:-600}" RUN_RATE="${SALE_WAIT_RATE:-600}" \
+    RUN_MAX_ACTIVE="${SALE_WAIT_MAX_ACTIVE:-${SALE_WAIT_TICKETS:-600}}" \
     sale_run sale-wait "$SALE_WAIT_DB" --free --sale-delay 20
 fi
 if has sale; then
