@@ -23,9 +23,10 @@ public final class SaleCore {
     EventCache<Event> cache = new EventCache<>(1000, events::find);
     SaleMetrics metrics = new SaleMetrics(services.meters());
     PaymentService payments = Payments.service(services);
+    SaleSettings settings = SaleSettings.of(services.config()); // after the payment settings: theirs are reported first
     ShopApi shop = new ShopApi(cache, events, sales, new Idempotency(services.pg()), services.tokens(),
-        services.redis(), services.keys(), metrics, batcher(services), payments,
-        Boolean.parseBoolean(services.config().setting("ONSALE_TRUST_FORWARDED_FOR", "false")));
+        services.redis(), services.keys(), metrics, batcher(services, settings), payments,
+        settings.trustForwardedFor());
     AdminApi admin = new AdminApi(new AdminAuth(services.config().adminToken()), events, sales, publisher,
         services.redis(), services.keys(), payments, eventId -> {
           cache.invalidate(eventId);
@@ -55,13 +56,13 @@ public final class SaleCore {
   }
 
   /**
-   * Coalescing of reservations (on unless ONSALE_RESERVATION_BATCH_SIZE=1): up to that many
-   * buyers of one category share a claim transaction.
+   * Coalescing of reservations (on unless the batch size is 1): up to that many buyers of one
+   * category share a claim transaction.
    */
-  private static ReservationBatcher batcher(Services services) {
-    int size = services.config().intSetting("ONSALE_RESERVATION_BATCH_SIZE", 64);
-    return size <= 1 ? null : new ReservationBatcher(services.pg(), size,
-        services.config().intSetting("ONSALE_RESERVATION_QUEUE_LIMIT", 20_000));
+  private static ReservationBatcher batcher(Services services, SaleSettings settings) {
+    return settings.batching()
+        ? new ReservationBatcher(services.pg(), settings.reservationBatchSize(), settings.reservationQueueLimit())
+        : null;
   }
 
   /** The availability publisher and the hold sweeper, one of each per process. */
