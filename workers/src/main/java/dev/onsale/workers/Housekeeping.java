@@ -51,16 +51,22 @@ public final class Housekeeping extends VerticleBase {
   private final long periodMillis;
   private final long maxBytes;
   private final long webhookRetryMillis;
+  private final StreamSettings streamSettings;
   private long timer = -1;
   private boolean stopping;
   private Future<Void> running = Future.succeededFuture();
 
   public Housekeeping(Services services) {
+    this(services, HousekeepingSettings.of(services.config()), StreamSettings.of(services.config()));
+  }
+
+  public Housekeeping(Services services, HousekeepingSettings settings, StreamSettings streamSettings) {
     this.services = services;
     this.media = new MediaStore(services.config().mediaDir());
-    this.periodMillis = services.config().longSetting("ONSALE_HOUSEKEEPING_SECONDS", 300) * 1000;
-    this.maxBytes = services.config().longSetting("ONSALE_MEDIA_MAX_BYTES", 10L * 1024 * 1024 * 1024);
-    this.webhookRetryMillis = QueueSettings.of(services.config(), JobQueue.WEBHOOKS).retryPeriodMillis();
+    this.periodMillis = settings.periodMillis();
+    this.maxBytes = settings.mediaMaxBytes();
+    this.webhookRetryMillis = settings.webhookRetryMillis();
+    this.streamSettings = streamSettings;
   }
 
   @Override
@@ -110,7 +116,7 @@ public final class Housekeeping extends VerticleBase {
 
   /** Consumers of crashed workers with nothing pending, idle for a day, are dropped from the groups. */
   private Future<Void> forgetDeadConsumers() {
-    JobStreams streams = new JobStreams(services.redis(), services.keys(), services.config());
+    JobStreams streams = new JobStreams(services.redis(), services.keys(), streamSettings);
     List<Future<?>> queues = new ArrayList<>();
     for (JobQueue queue : JobQueue.values()) {
       queues.add(streams.idleConsumers(queue, DEAD_CONSUMER_IDLE_MILLIS)

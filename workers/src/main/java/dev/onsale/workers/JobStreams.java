@@ -3,7 +3,6 @@ package dev.onsale.workers;
 import dev.onsale.common.Job;
 import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobQueue;
-import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RedisScript;
 import dev.onsale.common.ReplicaWait;
@@ -58,14 +57,12 @@ public final class JobStreams {
   private final long deadLetterMaxLength;
   private final long appendedMarkerMillis;
 
-  public JobStreams(Redis redis, RedisKeys keys, OnsaleConfig config) {
+  public JobStreams(Redis redis, RedisKeys keys, StreamSettings settings) {
     this.redis = redis;
     this.keys = keys;
-    // A safety bound only: trimming drops entries, so it sits far above any real backlog.
-    this.maxLength = config.longSetting("ONSALE_STREAM_MAXLEN", 1_000_000);
-    this.deadLetterMaxLength = config.longSetting("ONSALE_DEAD_LETTER_MAXLEN", 100_000);
-    // Only needs to outlive a relay's retries of one batch; a day leaves room for long outages.
-    this.appendedMarkerMillis = config.longSetting("ONSALE_RELAY_DEDUPE_SECONDS", 86_400) * 1000;
+    this.maxLength = settings.maxLength();
+    this.deadLetterMaxLength = settings.deadLetterMaxLength();
+    this.appendedMarkerMillis = settings.appendedMarkerMillis();
   }
 
   public String stream(JobQueue queue) {

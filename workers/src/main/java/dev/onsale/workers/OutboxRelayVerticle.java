@@ -78,6 +78,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private final int batchSize;
   private final long pollMillis;
   private final long reconnectMillis;
+  private final StreamSettings streamSettings;
 
   private JobStreams streams;
   private PgConnection listener;
@@ -96,11 +97,12 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private final Promise<Void> idle = Promise.promise();
 
   public OutboxRelayVerticle(Services services) {
-    this(services, RelaySettings.of(services.config()));
+    this(services, RelaySettings.of(services.config()), StreamSettings.of(services.config()));
   }
 
-  public OutboxRelayVerticle(Services services, RelaySettings settings) {
+  public OutboxRelayVerticle(Services services, RelaySettings settings, StreamSettings streamSettings) {
     this.services = services;
+    this.streamSettings = streamSettings;
     this.batchSize = settings.batchSize();
     this.pollMillis = settings.pollMillis();
     this.reconnectMillis = settings.reconnectMillis();
@@ -108,7 +110,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    streams = new JobStreams(services.redis(), services.keys(), services.config());
+    streams = new JobStreams(services.redis(), services.keys(), streamSettings);
     listen();
     wake();
     return Future.succeededFuture();

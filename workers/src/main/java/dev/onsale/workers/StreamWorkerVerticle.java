@@ -41,6 +41,7 @@ public final class StreamWorkerVerticle extends VerticleBase {
 
   private final Services services;
   private final QueueSettings settings;
+  private final StreamSettings streamSettings;
   private final JobHandler handler;
   private final JobQueue queue;
   private final String consumer;
@@ -63,9 +64,10 @@ public final class StreamWorkerVerticle extends VerticleBase {
   private final Promise<Void> readLoopDone = Promise.promise();
   private long moveTimer = -1;
 
-  public StreamWorkerVerticle(Services services, QueueSettings settings, JobHandler handler) {
+  public StreamWorkerVerticle(Services services, QueueSettings settings, StreamSettings streamSettings, JobHandler handler) {
     this.services = services;
     this.settings = settings;
+    this.streamSettings = streamSettings;
     this.handler = handler;
     this.queue = settings.queue();
     this.consumer = consumerName();
@@ -77,7 +79,7 @@ public final class StreamWorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    streams = new JobStreams(services.redis(), services.keys(), services.config());
+    streams = new JobStreams(services.redis(), services.keys(), streamSettings);
     metrics = new JobMetrics(services.meters(), queue);
     doneMarks = new DoneMarks(vertx, services.pg());
     health = new JobHealth(services.keys());

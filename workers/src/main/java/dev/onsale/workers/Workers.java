@@ -22,21 +22,24 @@ public final class Workers {
     try {
       return deployRoles(services);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e); // a bad ONSALE_QUEUE_* setting
+      return Future.failedFuture(e); // a bad ONSALE_QUEUE_*, stream or housekeeping setting
     }
   }
 
   private static Future<Void> deployRoles(Services services) {
     Roles roles = services.config().roles();
+    StreamSettings streams = StreamSettings.of(services.config());
     List<Future<String>> deployments = new ArrayList<>();
     if (roles.relay()) {
-      deployments.add(services.vertx().deployVerticle(new OutboxRelayVerticle(services, RelaySettings.of(services.config()))));
+      deployments.add(services.vertx().deployVerticle(
+          new OutboxRelayVerticle(services, RelaySettings.of(services.config()), streams)));
     }
     for (JobQueue queue : roles.workerQueues()) {
       QueueSettings settings = QueueSettings.of(services.config(), queue);
-      deployments.add(deployQueue(services, settings, handlerFor(services, settings)));
+      deployments.add(deployQueue(services, settings, streams, handlerFor(services, settings)));
       if (queue == JobQueue.BACKGROUND) {
-        deployments.add(services.vertx().deployVerticle(new Housekeeping(services)));
+        deployments.add(services.vertx().deployVerticle(
+            new Housekeeping(services, HousekeepingSettings.of(services.config()), streams)));
       }
       if (queue == JobQueue.PAYMENTS) {
         deployments.add(services.vertx().deployVerticle(new PaymentWindowsVerticle(Payments.service(services))));
@@ -47,7 +50,12 @@ public final class Workers {
 
   /** Deploys one worker verticle for a queue with the given handler (tests bring their own). */
   public static Future<String> deployQueue(Services services, QueueSettings settings, JobHandler handler) {
-    return services.vertx().deployVerticle(new StreamWorkerVerticle(services, settings, handler), new DeploymentOptions());
+    return deployQueue(services, settings, StreamSettings.of(services.config()), handler);
+  }
+
+  static Future<String> deployQueue(Services services, QueueSettings settings, StreamSettings streams, JobHandler handler) {
+    return services.vertx().deployVerticle(
+        new StreamWorkerVerticle(services, settings, streams, handler), new DeploymentOptions());
   }
 
   static JobHandler handlerFor(Services services, QueueSettings settings) {
