@@ -5,8 +5,6 @@ import static dev.onsale.common.RequestBodies.pathId;
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.ErrorHandler;
-import dev.onsale.common.JobCatalog;
-import dev.onsale.common.JobTypes;
 import dev.onsale.common.Json;
 import dev.onsale.common.WebModule;
 import io.vertx.core.Future;
@@ -24,16 +22,6 @@ import java.util.UUID;
  * the export and downloads it once ready.
  */
 final class OrderExportsApi implements WebModule {
-
-  static final String INSERT_EXPORT = "INSERT INTO order_exports (id, event_id) VALUES ($1, $2)";
-  static final String INSERT_JOB = """
-      INSERT INTO outbox (queue, type, payload)
-      VALUES ('%s', '%s', jsonb_build_object('%s', $1::text, '%s', $2::bigint))"""
-      .formatted(JobCatalog.queueOf(JobTypes.ORDERS_EXPORT).streamName(), JobTypes.ORDERS_EXPORT,
-          JobCatalog.EXPORT_ID, JobCatalog.EVENT_ID);
-  static final String NOTIFY = "SELECT pg_notify('onsale_outbox', '')";
-  static final String SELECT_EXPORT = """
-      SELECT id, event_id, status, path, orders, created_at, finished_at FROM order_exports WHERE id = $1""";
 
   private final AdminAuth auth;
   private final EventRepository events;
@@ -56,9 +44,9 @@ final class OrderExportsApi implements WebModule {
     long eventId = pathId(ctx, "eventId", "event");
     UUID id = UUID.randomUUID();
     events.find(eventId)
-        .compose(event -> pool.withTransaction(conn -> conn.preparedQuery(INSERT_EXPORT).execute(Tuple.of(id, eventId))
-            .compose(ignored -> conn.preparedQuery(INSERT_JOB).execute(Tuple.of(id.toString(), eventId)))
-            .compose(ignored -> conn.query(NOTIFY).execute())))
+        .compose(event -> pool.withTransaction(conn -> conn.preparedQuery(SaleSql.INSERT_EXPORT).execute(Tuple.of(id, eventId))
+            .compose(ignored -> conn.preparedQuery(SaleSql.INSERT_EXPORT_JOB).execute(Tuple.of(id.toString(), eventId)))
+            .compose(ignored -> conn.query(SaleSql.NOTIFY_OUTBOX).execute())))
         .onSuccess(ignored -> ErrorHandler.json(ctx, 202, new JsonObject()
             .put("id", id.toString())
             .put("eventId", eventId)
@@ -105,7 +93,7 @@ final class OrderExportsApi implements WebModule {
     if (id == null) {
       return Future.failedFuture(ApiException.notFound("export"));
     }
-    return pool.preparedQuery(SELECT_EXPORT).execute(Tuple.of(id))
+    return pool.preparedQuery(SaleSql.SELECT_EXPORT).execute(Tuple.of(id))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(ApiException.notFound("export"))
             : Future.succeededFuture(rows.iterator().next()));

@@ -25,9 +25,6 @@ import java.util.UUID;
  */
 final class ReservationBatcher {
 
-  static final String RESERVE_BATCH = """
-      SELECT reservation_id, ticket_id, held_until FROM reserve_batch($1, $2, $3, $4, $5, $6)""";
-
   private final Pool pool;
   private final int maxBatch;
   private final int maxWaiting;
@@ -69,7 +66,7 @@ final class ReservationBatcher {
     UUID[] ids = batch.stream().map(Pending::id).toArray(UUID[]::new);
     Long[] admissions = batch.stream().map(Pending::admission).toArray(Long[]::new);
     Integer[] quantities = batch.stream().map(Pending::quantity).toArray(Integer[]::new);
-    pool.preparedQuery(RESERVE_BATCH)
+    pool.preparedQuery(SaleSql.RESERVE_BATCH)
         .execute(Tuple.of(event.id(), categoryId, event.holdSeconds(), ids, admissions, quantities))
         .onComplete(result -> {
           lane.inFlight = false;

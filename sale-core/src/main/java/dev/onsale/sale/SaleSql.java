@@ -1,5 +1,6 @@
 package dev.onsale.sale;
 
+import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobTypes;
 
 /** Every statement of the sale core, with $n parameters; the write paths are functions (V2). */
@@ -95,6 +96,10 @@ final class SaleSql {
 
   static final String RESERVE = """
       SELECT ticket_id, category_id, held_until FROM reserve_tickets($1, $2, $3, $4, $5, $6)""";
+
+  /** One claim for the single-category reservations of one event loop ({@link ReservationBatcher}). */
+  static final String RESERVE_BATCH = """
+      SELECT reservation_id, ticket_id, held_until FROM reserve_batch($1, $2, $3, $4, $5, $6)""";
 
   /** $2, $3: the admission presented (event, number), or both null for a secret already checked (V8). */
   static final String RELEASE = """
@@ -196,4 +201,34 @@ final class SaleSql {
       UPDATE idempotency_keys SET status_code = $3, body = $4 WHERE scope = $1 AND key = $2""";
 
   static final String IDEMPOTENCY_FORGET = "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2";
+
+  // Organizers' webhooks (WebhooksApi).
+
+  static final String EVENT_EXISTS = "SELECT 1 FROM events WHERE id = $1";
+
+  static final String COUNT_ACTIVE_WEBHOOKS = "SELECT count(*) FROM webhooks WHERE event_id = $1 AND active";
+
+  static final String INSERT_WEBHOOK = """
+      INSERT INTO webhooks (event_id, url, secret) VALUES ($1, $2, $3) RETURNING id, created_at""";
+
+  static final String SELECT_WEBHOOKS = """
+      SELECT id, url, active, created_at, disabled_at, disabled_reason FROM webhooks WHERE event_id = $1 ORDER BY id""";
+
+  static final String DELETE_WEBHOOK = "DELETE FROM webhooks WHERE id = $1 AND event_id = $2";
+
+  // Order exports (OrderExportsApi): the export row and its job are written in one transaction.
+
+  static final String INSERT_EXPORT = "INSERT INTO order_exports (id, event_id) VALUES ($1, $2)";
+
+  /** The export's job for the background worker, its queue and payload field names from {@link JobCatalog}. */
+  static final String INSERT_EXPORT_JOB = """
+      INSERT INTO outbox (queue, type, payload)
+      VALUES ('%s', '%s', jsonb_build_object('%s', $1::text, '%s', $2::bigint))"""
+      .formatted(JobCatalog.queueOf(JobTypes.ORDERS_EXPORT).streamName(), JobTypes.ORDERS_EXPORT,
+          JobCatalog.EXPORT_ID, JobCatalog.EVENT_ID);
+
+  static final String NOTIFY_OUTBOX = "SELECT pg_notify('onsale_outbox', '')";
+
+  static final String SELECT_EXPORT = """
+      SELECT id, event_id, status, path, orders, created_at, finished_at FROM order_exports WHERE id = $1""";
 }

@@ -35,14 +35,6 @@ public final class WebhooksApi implements WebModule {
   static final int MAX_ACTIVE_PER_EVENT = 20;
   static final int MAX_URL_LENGTH = 2000;
 
-  static final String EVENT_EXISTS = "SELECT 1 FROM events WHERE id = $1";
-  static final String COUNT_ACTIVE = "SELECT count(*) FROM webhooks WHERE event_id = $1 AND active";
-  static final String INSERT = """
-      INSERT INTO webhooks (event_id, url, secret) VALUES ($1, $2, $3) RETURNING id, created_at""";
-  static final String LIST = """
-      SELECT id, url, active, created_at, disabled_at, disabled_reason FROM webhooks WHERE event_id = $1 ORDER BY id""";
-  static final String DELETE = "DELETE FROM webhooks WHERE id = $1 AND event_id = $2";
-
   private static final String PATH = "/api/v1/admin/events/:eventId/webhooks";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -73,11 +65,11 @@ public final class WebhooksApi implements WebModule {
     String secret = newSecret();
     addresses.checkRegistration(vertx, URI.create(url).getHost())
         .compose(ignored -> requireEvent(eventId))
-        .compose(ignored -> pg.preparedQuery(COUNT_ACTIVE).execute(Tuple.of(eventId)))
+        .compose(ignored -> pg.preparedQuery(SaleSql.COUNT_ACTIVE_WEBHOOKS).execute(Tuple.of(eventId)))
         .compose(count -> count.iterator().next().getLong(0) >= MAX_ACTIVE_PER_EVENT
             ? Future.failedFuture(ApiException.conflict("too_many_webhooks",
                 "an event can have at most " + MAX_ACTIVE_PER_EVENT + " active webhooks"))
-            : pg.preparedQuery(INSERT).execute(Tuple.of(eventId, url, secret)))
+            : pg.preparedQuery(SaleSql.INSERT_WEBHOOK).execute(Tuple.of(eventId, url, secret)))
         .onSuccess(rows -> {
           Row row = rows.iterator().next();
           JsonObject hook = new JsonObject()
@@ -96,7 +88,7 @@ public final class WebhooksApi implements WebModule {
   private void list(RoutingContext ctx) {
     long eventId = RequestBodies.pathId(ctx, "eventId", "event");
     requireEvent(eventId)
-        .compose(ignored -> pg.preparedQuery(LIST).execute(Tuple.of(eventId)))
+        .compose(ignored -> pg.preparedQuery(SaleSql.SELECT_WEBHOOKS).execute(Tuple.of(eventId)))
         .onSuccess(rows -> {
           JsonArray hooks = new JsonArray();
           for (Row row : rows) {
@@ -117,7 +109,7 @@ public final class WebhooksApi implements WebModule {
   private void delete(RoutingContext ctx) {
     long eventId = RequestBodies.pathId(ctx, "eventId", "event");
     long webhookId = RequestBodies.pathId(ctx, "webhookId", "webhook");
-    pg.preparedQuery(DELETE).execute(Tuple.of(webhookId, eventId))
+    pg.preparedQuery(SaleSql.DELETE_WEBHOOK).execute(Tuple.of(webhookId, eventId))
         .onSuccess(rows -> {
           if (rows.rowCount() == 0) {
             ctx.fail(ApiException.notFound("webhook"));
@@ -129,7 +121,7 @@ public final class WebhooksApi implements WebModule {
   }
 
   private Future<Void> requireEvent(long eventId) {
-    return pg.preparedQuery(EVENT_EXISTS).execute(Tuple.of(eventId))
+    return pg.preparedQuery(SaleSql.EVENT_EXISTS).execute(Tuple.of(eventId))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound("event")) : Future.succeededFuture());
   }
 

@@ -65,7 +65,7 @@ class JobCatalogTest {
       unread.addAll(read.problems());
     }
 
-    assertThat(jobs).extracting(Job::type).as("OrderExportsApi.INSERT_JOB's job").contains(JobTypes.ORDERS_EXPORT);
+    assertThat(jobs).extracting(Job::type).as("SaleSql.INSERT_EXPORT_JOB's job").contains(JobTypes.ORDERS_EXPORT);
     assertNoProblems(unread, problems(jobs));
   }
 
@@ -151,7 +151,7 @@ class JobCatalogTest {
   /** The Java statements that write into the outbox, with the type their {@code $2} is bound to (null: none). */
   private static Map<String, Map.Entry<String, String>> javaStatements() {
     Map<String, Map.Entry<String, String>> statements = new LinkedHashMap<>();
-    statements.put("OrderExportsApi.INSERT_JOB", new AbstractMap.SimpleEntry<>(OrderExportsApi.INSERT_JOB, null));
+    statements.put("SaleSql.INSERT_EXPORT_JOB", new AbstractMap.SimpleEntry<>(SaleSql.INSERT_EXPORT_JOB, null));
     statements.putAll(PaymentOutboxStatements.STATEMENTS);
     return statements;
   }

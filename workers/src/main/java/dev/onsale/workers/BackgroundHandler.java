@@ -20,8 +20,6 @@ public final class BackgroundHandler implements JobHandler {
 
   public static final String TICKETS_CLEANUP = dev.onsale.common.JobTypes.TICKETS_CLEANUP;
 
-  static final String FORGET_PDF = "DELETE FROM ticket_pdfs WHERE ticket_id = $1 AND secret = $2 RETURNING path";
-
   private final Services services;
   private final MediaStore media;
   private final OrderExport export;
@@ -54,7 +52,7 @@ public final class BackgroundHandler implements JobHandler {
   /** Forgets the PDF first (the sale core stops linking it), then deletes the file (and its twin on disk). */
   private Future<Void> remove(long ticketId, String secret) {
     String expected = media.ticketPdf(ticketId, secret).toString();
-    return services.pg().preparedQuery(FORGET_PDF).execute(Tuple.of(ticketId, secret)).compose(rows -> {
+    return services.pg().preparedQuery(WorkerSql.FORGET_TICKET_PDF).execute(Tuple.of(ticketId, secret)).compose(rows -> {
       List<String> paths = new ArrayList<>();
       paths.add(expected);
       for (Row row : rows) {

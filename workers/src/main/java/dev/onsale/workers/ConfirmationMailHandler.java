@@ -39,17 +39,6 @@ public final class ConfirmationMailHandler implements JobHandler {
   private static final Set<String> TYPES = Set.of(JobTypes.ORDER_CONFIRMATION, JobTypes.ORDER_LATE_PAID,
       JobTypes.ORDER_LATE_REFUNDED);
 
-  static final String SELECT_ORDER = """
-      SELECT o.code, o.secret, o.status, o.buyer_name, o.buyer_email, e.name AS event_name, e.venue, e.starts_at, e.time_zone,
-             EXISTS (SELECT 1 FROM mail_log m WHERE m.order_id = o.id AND m.kind = $2) AS sent
-      FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1""";
-  static final String SELECT_PDFS = """
-      SELECT ot.ticket_id, p.path FROM order_tickets ot
-      LEFT JOIN ticket_pdfs p ON p.ticket_id = ot.ticket_id AND p.secret = ot.secret
-      WHERE ot.order_id = $1 AND ot.active ORDER BY ot.ticket_id""";
-  static final String CLAIM_MAIL = """
-      INSERT INTO mail_log (order_id, kind) VALUES ($1, $2) ON CONFLICT (order_id, kind) DO NOTHING""";
-
   private final Services services;
   private final MailClient mail;
   private final String from;
@@ -86,7 +75,7 @@ public final class ConfirmationMailHandler implements JobHandler {
     }
     String kind = job.type();
     long orderId = new JobPayload(job).requireLong(JobCatalog.ORDER_ID);
-    return services.pg().preparedQuery(SELECT_ORDER).execute(Tuple.of(orderId, kind)).compose(rows -> {
+    return services.pg().preparedQuery(WorkerSql.SELECT_MAIL_ORDER).execute(Tuple.of(orderId, kind)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(JobFailures.notReady("order " + orderId + " not found (yet)"));
       }
@@ -105,7 +94,7 @@ public final class ConfirmationMailHandler implements JobHandler {
   }
 
   private Future<List<MailAttachment>> attachments(long orderId) {
-    return services.pg().preparedQuery(SELECT_PDFS).execute(Tuple.of(orderId)).compose(rows -> {
+    return services.pg().preparedQuery(WorkerSql.SELECT_MAIL_PDFS).execute(Tuple.of(orderId)).compose(rows -> {
       List<Future<MailAttachment>> files = new ArrayList<>();
       for (Row row : rows) {
         long ticketId = row.getLong("ticket_id");
@@ -167,7 +156,7 @@ public final class ConfirmationMailHandler implements JobHandler {
   }
 
   private Future<Void> sendOnce(long orderId, String kind, MailMessage message) {
-    return services.pg().withTransaction(conn -> conn.preparedQuery(CLAIM_MAIL).execute(Tuple.of(orderId, kind))
+    return services.pg().withTransaction(conn -> conn.preparedQuery(WorkerSql.CLAIM_MAIL).execute(Tuple.of(orderId, kind))
         .compose(claimed -> claimed.rowCount() == 0
             ? Future.succeededFuture() // sent by another try meanwhile
             : mail.sendMail(message).timeout(sendTimeoutMillis, TimeUnit.MILLISECONDS).mapEmpty()));

@@ -20,7 +20,6 @@ final class DoneMarks {
 
   private static final Logger LOG = LoggerFactory.getLogger(DoneMarks.class);
 
-  static final String MARK_DONE = "UPDATE outbox SET done_at = now() WHERE id = ANY($1) AND done_at IS NULL";
   static final long FLUSH_MILLIS = 100;
   static final int FLUSH_SIZE = 200;
   /** Beyond this many unwritten marks (PostgreSQL down for long) the oldest are dropped. */
@@ -59,7 +58,7 @@ final class DoneMarks {
     List<Long> batch = new ArrayList<>(pending);
     pending.clear();
     writing = true;
-    lastWrite = pg.preparedQuery(MARK_DONE).execute(Tuple.of(batch.toArray(Long[]::new)))
+    lastWrite = pg.preparedQuery(WorkerSql.MARK_DONE).execute(Tuple.of(batch.toArray(Long[]::new)))
         .onSuccess(ignored -> failuresInARow = 0)
         .onFailure(e -> {
           if (failuresInARow++ == 0) {

@@ -30,20 +30,6 @@ public final class Housekeeping extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
 
-  static final String DELETE_OLD_IDEMPOTENCY_KEYS =
-      "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'";
-  /** Webhook delivery records outlive the longest webhook retry period (a day by default). */
-  static final String DELETE_OLD_WEBHOOK_DELIVERIES =
-      "DELETE FROM webhook_deliveries WHERE delivered_at < now() - make_interval(secs => $1)";
-  /** Every recorded PDF with whether it can still be served. */
-  static final String SELECT_PDFS = """
-      SELECT p.ticket_id, p.secret, p.path, p.bytes,
-             (t.secret = p.secret AND EXISTS (
-                SELECT 1 FROM order_tickets ot JOIN orders o ON o.id = ot.order_id
-                WHERE ot.ticket_id = p.ticket_id AND ot.secret = p.secret AND ot.active AND o.status = 'paid')) AS live
-      FROM ticket_pdfs p JOIN tickets t ON t.id = p.ticket_id""";
-  static final String FORGET_PDF = "DELETE FROM ticket_pdfs WHERE ticket_id = $1 AND secret = $2";
-
   private static final long DEAD_CONSUMER_IDLE_MILLIS = 24 * 3600 * 1000L;
 
   private final Services services;
@@ -102,13 +88,13 @@ public final class Housekeeping extends VerticleBase {
 
   /** One pass; public so that operators' tools and tests can run it on demand. */
   public Future<Void> runOnce() {
-    return services.pg().query(DELETE_OLD_IDEMPOTENCY_KEYS).execute()
+    return services.pg().query(WorkerSql.DELETE_OLD_IDEMPOTENCY_KEYS).execute()
         .onSuccess(rows -> {
           if (rows.rowCount() > 0) {
             LOG.info("housekeeping: deleted {} idempotency keys older than 24 hours", rows.rowCount());
           }
         })
-        .compose(ignored -> services.pg().preparedQuery(DELETE_OLD_WEBHOOK_DELIVERIES)
+        .compose(ignored -> services.pg().preparedQuery(WorkerSql.DELETE_OLD_WEBHOOK_DELIVERIES)
             .execute(Tuple.of((double) (webhookRetryMillis / 1000 + 86_400))))
         .compose(ignored -> trimMedia())
         .compose(ignored -> forgetDeadConsumers());
@@ -127,7 +113,7 @@ public final class Housekeeping extends VerticleBase {
   }
 
   private Future<Void> trimMedia() {
-    return services.pg().query(SELECT_PDFS).execute().compose(rows -> {
+    return services.pg().query(WorkerSql.SELECT_STORED_PDFS).execute().compose(rows -> {
       Map<String, Row> known = new HashMap<>();
       for (Row row : rows) {
         known.put(Path.of(row.getString("path")).toAbsolutePath().normalize().toString(), row);
@@ -136,7 +122,8 @@ public final class Housekeeping extends VerticleBase {
     }).compose(plan -> {
       List<Future<?>> forgets = new ArrayList<>();
       for (Row row : plan) {
-        forgets.add(services.pg().preparedQuery(FORGET_PDF).execute(Tuple.of(row.getLong("ticket_id"), row.getString("secret"))));
+        forgets.add(services.pg().preparedQuery(WorkerSql.FORGET_DEAD_PDF)
+            .execute(Tuple.of(row.getLong("ticket_id"), row.getString("secret"))));
       }
       return Future.all(forgets).mapEmpty();
     });

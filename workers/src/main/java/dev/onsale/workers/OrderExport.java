@@ -18,12 +18,6 @@ import java.util.UUID;
 final class OrderExport {
 
   static final String TYPE = dev.onsale.common.JobTypes.ORDERS_EXPORT;
-  static final String SELECT_ORDERS = """
-      SELECT o.code, order_status_now(o.status, o.keep_until) AS status, o.buyer_name, o.buyer_email, o.total_cents,
-             o.currency, o.created_at, o.ticket_count AS tickets
-        FROM orders o WHERE o.event_id = $1 ORDER BY o.id""";
-  static final String MARK_READY = """
-      UPDATE order_exports SET status = 'ready', path = $2, orders = $3, finished_at = now() WHERE id = $1""";
 
   private final Services services;
   private final MediaStore media;
@@ -38,7 +32,7 @@ final class OrderExport {
     UUID exportId = UUID.fromString(payload.requireString(JobCatalog.EXPORT_ID));
     long eventId = payload.requireLong(JobCatalog.EVENT_ID);
     Path target = media.root().resolve("exports").resolve(exportId + ".csv");
-    return services.pg().preparedQuery(SELECT_ORDERS).execute(Tuple.of(eventId))
+    return services.pg().preparedQuery(WorkerSql.SELECT_EXPORT_ORDERS).execute(Tuple.of(eventId))
         .compose(rows -> {
           byte[] csv = csv(rows).getBytes(StandardCharsets.UTF_8);
           return services.vertx().executeBlocking(() -> {
@@ -46,7 +40,8 @@ final class OrderExport {
             return rows.size();
           }, false);
         })
-        .compose(count -> services.pg().preparedQuery(MARK_READY).execute(Tuple.of(exportId, target.toString(), count)))
+        .compose(count -> services.pg().preparedQuery(WorkerSql.MARK_EXPORT_READY)
+            .execute(Tuple.of(exportId, target.toString(), count)))
         .mapEmpty();
   }
 

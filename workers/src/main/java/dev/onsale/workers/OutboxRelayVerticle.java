@@ -49,23 +49,6 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   public static final String CHANNEL = "onsale_outbox";
 
-  static final String SELECT_BATCH = """
-      SELECT id, queue, type, payload, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms
-      FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""";
-  static final String MARK_RELAYED = "UPDATE outbox SET relayed_at = now(), relayed_generation = $2 WHERE id = ANY($1)";
-  /** After sending rows again: the other relays need not send them a third time. */
-  static final String MARK_GENERATION = "UPDATE outbox SET relayed_generation = $2 WHERE id = ANY($1)";
-  /**
-   * Rows relayed but not finished, after a cursor: what Redis owed when it lost its data. Neither
-   * locked nor skipped: a row skipped because another relay held it would be lost if that relay
-   * died before appending it; reading it twice only sends a harmless copy.
-   */
-  static final String SELECT_OWED = """
-      SELECT id, queue, type, payload, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms
-      FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL AND id > $1
-        AND relayed_generation IS DISTINCT FROM $3
-      ORDER BY id LIMIT $2""";
-
   /** Returns {generation, 1 if this call created it}: atomically, so only one relay creates it. */
   private static final RedisScript GENERATION_SCRIPT = new RedisScript("""
       local seen = redis.call('GET', KEYS[1])
@@ -137,7 +120,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
         .compose(conn -> {
           conn.notificationHandler(notification -> wake());
           conn.closeHandler(ignored -> onListenerClosed(conn));
-          return conn.query("LISTEN " + CHANNEL).execute().map(conn);
+          return conn.query(WorkerSql.LISTEN_OUTBOX).execute().map(conn);
         })
         .onSuccess(conn -> {
           listener = conn;
@@ -243,7 +226,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   private Future<Integer> relayNewBatch() {
-    return services.pg().withTransaction(conn -> conn.preparedQuery(SELECT_BATCH).execute(Tuple.of(batchSize))
+    return services.pg().withTransaction(conn -> conn.preparedQuery(WorkerSql.SELECT_OUTBOX_BATCH).execute(Tuple.of(batchSize))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0) : appendAndMark(conn, rows)));
   }
 
@@ -251,7 +234,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private Future<Integer> reRelayBatch() {
     long after = reRelayAfter;
     Future<Void> groups = after == 0 ? ensureGroups() : Future.succeededFuture();
-    return groups.compose(ignored -> services.pg().preparedQuery(SELECT_OWED).execute(Tuple.of(after, batchSize, generation)))
+    return groups.compose(ignored -> services.pg().preparedQuery(WorkerSql.SELECT_OWED)
+            .execute(Tuple.of(after, batchSize, generation)))
         .compose(rows -> {
           long last = after;
           List<RedisScript.Call> appends = new ArrayList<>(rows.size());
@@ -269,7 +253,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
             ids[i++] = row.getLong("id");
           }
           return streams.appendAll(appends, services.config().redis().replicaWait())
-              .compose(ignored -> services.pg().preparedQuery(MARK_GENERATION).execute(Tuple.of(ids, generation)))
+              .compose(ignored -> services.pg().preparedQuery(WorkerSql.MARK_GENERATION).execute(Tuple.of(ids, generation)))
               .map(result);
         })
         .map(result -> {
@@ -305,7 +289,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
       ids.add(job.id());
     }
     return streams.appendAll(appends, services.config().redis().replicaWait())
-        .compose(ignored -> conn.preparedQuery(MARK_RELAYED).execute(Tuple.of(ids.toArray(Long[]::new), generation)))
+        .compose(ignored -> conn.preparedQuery(WorkerSql.MARK_RELAYED).execute(Tuple.of(ids.toArray(Long[]::new), generation)))
         .map(ignored -> ids.size());
   }
 

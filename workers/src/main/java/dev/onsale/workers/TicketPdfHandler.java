@@ -23,24 +23,6 @@ public final class TicketPdfHandler implements JobHandler {
 
   public static final String TYPE = dev.onsale.common.JobTypes.TICKET_PDF;
 
-  /** The ticket with what its page shows: the price the order kept, and its place among the order's tickets. */
-  static final String SELECT_TICKET = """
-      SELECT e.name AS event_name, e.venue, e.starts_at, e.time_zone, c.name AS category, l.unit_cents, o.currency,
-             o.buyer_name, o.code, o.status, ot.active, ot.secret AS sold_secret, t.secret AS current_secret,
-             (SELECT count(*) FROM order_tickets n WHERE n.order_id = ot.order_id AND n.active AND n.ticket_id <= ot.ticket_id) AS number,
-             (SELECT count(*) FROM order_tickets n WHERE n.order_id = ot.order_id AND n.active) AS count,
-             EXISTS (SELECT 1 FROM ticket_pdfs p WHERE p.ticket_id = t.id AND p.secret = $3) AS rendered
-      FROM order_tickets ot
-      JOIN orders o ON o.id = ot.order_id
-      JOIN order_lines l ON l.order_id = ot.order_id AND l.category_id = ot.category_id
-      JOIN tickets t ON t.id = ot.ticket_id
-      JOIN categories c ON c.id = ot.category_id
-      JOIN events e ON e.id = o.event_id
-      WHERE ot.order_id = $1 AND ot.ticket_id = $2""";
-  static final String RECORD_PDF = """
-      INSERT INTO ticket_pdfs (ticket_id, secret, path, bytes) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (ticket_id, secret) DO NOTHING""";
-
   private final Services services;
   private final TicketPdfRenderer renderer = new TicketPdfRenderer();
   private final MediaStore media;
@@ -67,7 +49,7 @@ public final class TicketPdfHandler implements JobHandler {
     long orderId = payload.requireLong(JobCatalog.ORDER_ID);
     long ticketId = payload.requireLong(JobCatalog.TICKET_ID);
     String secret = payload.requireString(JobCatalog.SECRET);
-    return services.pg().preparedQuery(SELECT_TICKET).execute(Tuple.of(orderId, ticketId, secret))
+    return services.pg().preparedQuery(WorkerSql.SELECT_TICKET).execute(Tuple.of(orderId, ticketId, secret))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(JobFailures.notReady("order " + orderId + " has no ticket " + ticketId + " (yet)"));
@@ -115,7 +97,7 @@ public final class TicketPdfHandler implements JobHandler {
           media.writeAtomically(target, pdf);
           return pdf.length;
         }, false)
-        .compose(bytes -> services.pg().preparedQuery(RECORD_PDF)
+        .compose(bytes -> services.pg().preparedQuery(WorkerSql.RECORD_PDF)
             .execute(Tuple.of(ticketId, secret, target.toString(), bytes)))
         .mapEmpty();
   }

@@ -33,15 +33,6 @@ public final class WebhookHandler implements JobHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
 
-  static final String SELECT_HOOKS = """
-      SELECT w.id, w.url, w.secret,
-             EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.job_id = $2 AND d.hook_id = w.id) AS delivered
-      FROM webhooks w WHERE w.event_id = $1 AND w.active ORDER BY w.id""";
-  static final String RECORD_DELIVERY = """
-      INSERT INTO webhook_deliveries (job_id, hook_id) VALUES ($1, $2) ON CONFLICT DO NOTHING""";
-  static final String DISABLE_HOOK = """
-      UPDATE webhooks SET active = false, disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND active""";
-
   private final Services services;
   private final QueueSettings settings;
   private final HttpClientAgent http;
@@ -73,7 +64,7 @@ public final class WebhookHandler implements JobHandler {
         .put("type", job.type())
         .put("data", job.payload())
         .toBuffer();
-    return services.pg().preparedQuery(SELECT_HOOKS).execute(Tuple.of(eventId, job.id()))
+    return services.pg().preparedQuery(WorkerSql.SELECT_HOOKS).execute(Tuple.of(eventId, job.id()))
         .compose(rows -> {
           List<Future<Void>> deliveries = new ArrayList<>();
           for (Row hook : rows) {
@@ -127,13 +118,13 @@ public final class WebhookHandler implements JobHandler {
     }
     if (status == 410) {
       LOG.info("webhook {} ({}) answered 410 Gone: disabled", hookId, url);
-      return services.pg().preparedQuery(DISABLE_HOOK).execute(Tuple.of(hookId, "410 Gone")).mapEmpty();
+      return services.pg().preparedQuery(WorkerSql.DISABLE_HOOK).execute(Tuple.of(hookId, "410 Gone")).mapEmpty();
     }
     return Future.failedFuture(new HookRejected("hook " + hookId + " answered " + status));
   }
 
   private Future<Void> markDelivered(Job job, long hookId) {
-    return services.pg().preparedQuery(RECORD_DELIVERY).execute(Tuple.of(job.id(), hookId))
+    return services.pg().preparedQuery(WorkerSql.RECORD_DELIVERY).execute(Tuple.of(job.id(), hookId))
         .<Void>mapEmpty()
         .recover(e -> Future.succeededFuture()); // delivered all the same; a retry may repeat it
   }

@@ -15,14 +15,6 @@ import java.util.UUID;
  */
 public final class TestProvider implements PaymentProvider {
 
-  static final String OPEN = """
-      INSERT INTO test_provider_sessions (payment_id, status, amount_cents, currency) VALUES ($1, 'open', $2, $3)
-      ON CONFLICT (payment_id) DO NOTHING""";
-  static final String SELECT = "SELECT payment_id, status, amount_cents, currency FROM test_provider_sessions WHERE payment_id = $1";
-  static final String MOVE = """
-      UPDATE test_provider_sessions SET status = $3 WHERE payment_id = $1 AND status = $2
-      RETURNING payment_id, status, amount_cents, currency""";
-
   private final Pool pool;
 
   public TestProvider(Pool pool) {
@@ -41,13 +33,13 @@ public final class TestProvider implements PaymentProvider {
 
   @Override
   public Future<CheckoutSession> openSession(PaymentRequest request) {
-    return pool.preparedQuery(OPEN).execute(Tuple.of(request.paymentId(), request.amountMinor(), request.currency()))
+    return pool.preparedQuery(PaymentSql.OPEN_TEST_SESSION).execute(Tuple.of(request.paymentId(), request.amountMinor(), request.currency()))
         .map(ignored -> new CheckoutSession(request.paymentId().toString(), pageUrl(request.paymentId())));
   }
 
   @Override
   public Future<ProviderPayment> fetch(String sessionId) {
-    return pool.preparedQuery(SELECT).execute(Tuple.of(UUID.fromString(sessionId)))
+    return pool.preparedQuery(PaymentSql.SELECT_TEST_SESSION).execute(Tuple.of(UUID.fromString(sessionId)))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(new ProviderException("no test session " + sessionId, false, "resource_missing", null))
             : Future.succeededFuture(toPayment(rows.iterator().next())));
@@ -60,7 +52,7 @@ public final class TestProvider implements PaymentProvider {
 
   /** The buyer pressed "Pay" (true) or "Decline" (false); empty when the session was not open. */
   public Future<ProviderPayment> decide(UUID paymentId, boolean pay) {
-    return pool.preparedQuery(MOVE).execute(Tuple.of(paymentId, "open", pay ? "paid" : "failed"))
+    return pool.preparedQuery(PaymentSql.MOVE_TEST_SESSION).execute(Tuple.of(paymentId, "open", pay ? "paid" : "failed"))
         .map(rows -> rows.size() == 0 ? null : toPayment(rows.iterator().next()));
   }
 
@@ -81,7 +73,7 @@ public final class TestProvider implements PaymentProvider {
   }
 
   private Future<Integer> move(UUID paymentId, String from, String to) {
-    return pool.preparedQuery(MOVE).execute(Tuple.of(paymentId, from, to)).map(rows -> rows.rowCount());
+    return pool.preparedQuery(PaymentSql.MOVE_TEST_SESSION).execute(Tuple.of(paymentId, from, to)).map(rows -> rows.rowCount());
   }
 
   /** A refunded session reports its outcome as null: it was paid, and the money went back. */
