@@ -2,10 +2,10 @@ package dev.onsale.sale;
 
 import static dev.onsale.common.RequestBodies.pathId;
 
-import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ClientAddress;
 import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.common.ApiException;
+import dev.onsale.common.BearerToken;
 import dev.onsale.common.Json;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RequestBodies;
@@ -138,7 +138,7 @@ final class ShopApi implements WebModule {
       ctx.next();
       return;
     }
-    tokens.verify(AdminAuth.bearer(ctx), Tokens.ADMISSION, event.id())
+    tokens.verify(BearerToken.from(ctx), Tokens.ADMISSION, event.id())
         .compose(claims -> checkSlot(event.id(), claims.number()).map(claims))
         .onSuccess(claims -> {
           ctx.put(ADMISSION, claims);
@@ -536,7 +536,7 @@ final class ShopApi implements WebModule {
           ? Future.succeededFuture(SaleRepository.Owner.ofSecret())
           : Future.failedFuture(SaleRepository.reservationNotFound());
     }
-    String token = AdminAuth.bearer(ctx);
+    String token = BearerToken.from(ctx);
     if (token == null) {
       return Future.failedFuture(SaleRepository.reservationNotFound());
     }

@@ -1,8 +1,8 @@
 package dev.onsale.waitingroom;
 
 import dev.onsale.common.ClientAddress;
-import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
+import dev.onsale.common.BearerToken;
 import dev.onsale.common.Json;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.Tokens;
@@ -109,7 +109,7 @@ final class QueueApi {
       // The buyer's turn ended (lapsed, ordered or released) and they ask for a new place at the back.
       return Future.succeededFuture(null);
     }
-    String explicit = AdminAuth.bearer(ctx);
+    String explicit = BearerToken.from(ctx);
     if (explicit == null) {
       Object token = body.getValue("queueToken");
       if (token != null && !(token instanceof String)) {
@@ -182,7 +182,7 @@ final class QueueApi {
 
   /** The buyer's arrival number from a valid queue token (Bearer header first, else the cookie). */
   Future<Long> verifiedNumber(RoutingContext ctx, long eventId) {
-    String token = AdminAuth.bearer(ctx);
+    String token = BearerToken.from(ctx);
     if (token == null) {
       token = QueueCookie.read(ctx, eventId);
     }
