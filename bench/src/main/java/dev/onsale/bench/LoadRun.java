@@ -45,10 +45,10 @@ public final class LoadRun {
       ProgressBar bar = new ProgressBar(settings, progress, clock, console);
       long barTimer = settings.quiet() ? -1 : vertx.setPeriodic(500, id -> bar.tick());
 
-      List<Driver> deployed = new ArrayList<>();
+      List<DriverVerticle> deployed = new ArrayList<>();
       List<Future<Recorder>> finished = new ArrayList<>();
       for (int i = 0; i < drivers; i++) {
-        Driver driver = new Driver(settings, event, progress, ledger, clock, i, drivers);
+        DriverVerticle driver = new DriverVerticle(settings, event, progress, ledger, clock, i, drivers);
         deployed.add(driver);
         finished.add(driver.finished());
         await(vertx.deployVerticle(driver), 60);

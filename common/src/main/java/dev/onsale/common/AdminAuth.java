@@ -16,7 +16,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (matches(bearer(ctx))) {
+    if (matches(BearerToken.from(ctx))) {
       ctx.next();
     } else {
       ctx.fail(ApiException.unauthorized("the organizer token is missing or wrong"));
@@ -29,13 +29,5 @@ public final class AdminAuth implements Handler<RoutingContext> {
       return false;
     }
     return MessageDigest.isEqual(expected, candidate.getBytes(StandardCharsets.UTF_8));
-  }
-
-  public static String bearer(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    return header.substring(7).trim();
   }
 }

@@ -34,9 +34,9 @@ class StrictInputTest {
       router.post("/json").handler(ctx -> {
         JsonObject body = RequestBodies.object(ctx);
         String name = RequestBodies.requireString(body, "name", 1, 50);
-        ErrorHandler.json(ctx, 200, new JsonObject().put("name", name).put("note", RequestBodies.optionalString(body, "note", 50, "-")));
+        Json.send(ctx, 200, new JsonObject().put("name", name).put("note", RequestBodies.optionalString(body, "note", 50, "-")));
       });
-      router.post("/payments/:provider/webhook").handler(ctx -> ErrorHandler.json(ctx, 200, new JsonObject()
+      router.post("/payments/:provider/webhook").handler(ctx -> Json.send(ctx, 200, new JsonObject()
           .put("bytes", ctx.body().length()).put("type", ctx.request().getHeader("Content-Type"))));
     }
 

@@ -1,6 +1,6 @@
 package dev.onsale.ops;
 
-import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.Json;
 import dev.onsale.common.Services;
 import dev.onsale.common.WebModule;
 import io.vertx.core.Future;
@@ -28,7 +28,7 @@ final class Health implements WebModule {
 
   @Override
   public void mount(Router router) {
-    router.get("/health/live").handler(ctx -> ErrorHandler.json(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/health/live").handler(ctx -> Json.send(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/health/ready").handler(this::ready);
   }
 
@@ -43,7 +43,7 @@ final class Health implements WebModule {
         body.put("error", "not_ready").put("message", String.join(" and ", failed) + " not answering");
         ctx.response().putHeader("Retry-After", "5");
       }
-      ErrorHandler.json(ctx, failed.isEmpty() ? 200 : 503, body);
+      Json.send(ctx, failed.isEmpty() ? 200 : 503, body);
     });
   }
 

@@ -1,8 +1,8 @@
 package dev.onsale.ops;
 
 import dev.onsale.common.AdminAuth;
-import dev.onsale.common.ErrorHandler;
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.Json;
 import dev.onsale.common.Services;
 import dev.onsale.common.WebModule;
 import io.vertx.core.Future;
@@ -42,7 +42,7 @@ final class OpsApi implements WebModule {
 
   private void queues(RoutingContext ctx) {
     queuesJson()
-        .onSuccess(queues -> ErrorHandler.json(ctx, 200, new JsonObject()
+        .onSuccess(queues -> Json.send(ctx, 200, new JsonObject()
             .put("now", System.currentTimeMillis())
             .put("queues", queues)))
         .onFailure(ctx::fail);
@@ -52,7 +52,7 @@ final class OpsApi implements WebModule {
     Future<JsonArray> queues = queuesJson();
     Future<JsonArray> events = overview.events();
     Future.all(queues, events)
-        .onSuccess(all -> ErrorHandler.json(ctx, 200, new JsonObject()
+        .onSuccess(all -> Json.send(ctx, 200, new JsonObject()
             .put("now", System.currentTimeMillis())
             .put("events", events.result())
             .put("queues", queues.result())))

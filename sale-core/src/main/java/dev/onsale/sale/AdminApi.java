@@ -4,7 +4,7 @@ import static dev.onsale.common.RequestBodies.pathId;
 
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
-import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.Json;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.WebModule;
@@ -69,7 +69,7 @@ final class AdminApi implements WebModule {
     EventInput.NewEvent input = EventInput.parseNew(RequestBodies.object(ctx), payments.settings().minPaymentSeconds());
     events.create(input)
         .compose(event -> publish(event).map(event))
-        .onSuccess(event -> ErrorHandler.json(ctx, 201, event.toJson()))
+        .onSuccess(event -> Json.send(ctx, 201, event.toJson()))
         .onFailure(ctx::fail);
   }
 
@@ -78,14 +78,14 @@ final class AdminApi implements WebModule {
         .onSuccess(list -> {
           JsonArray array = new JsonArray();
           list.forEach(e -> array.add(e.toJson()));
-          ErrorHandler.json(ctx, 200, new JsonObject().put("events", array));
+          Json.send(ctx, 200, new JsonObject().put("events", array));
         })
         .onFailure(ctx::fail);
   }
 
   private void show(RoutingContext ctx) {
     events.find(pathId(ctx, "eventId", "event"))
-        .onSuccess(event -> ErrorHandler.json(ctx, 200, event.toJson()))
+        .onSuccess(event -> Json.send(ctx, 200, event.toJson()))
         .onFailure(ctx::fail);
   }
 
@@ -96,7 +96,7 @@ final class AdminApi implements WebModule {
         .map(current -> EventInput.parseChange(body, current, payments.settings().minPaymentSeconds()))
         .compose(events::update)
         .compose(event -> publish(event).map(event))
-        .onSuccess(event -> ErrorHandler.json(ctx, 200, event.toJson()))
+        .onSuccess(event -> Json.send(ctx, 200, event.toJson()))
         .onFailure(ctx::fail);
   }
 
@@ -125,7 +125,7 @@ final class AdminApi implements WebModule {
               .put("refundedOrders", orders.refunded())
               .put("refundTroubleOrders", orders.refundTrouble())
               .mergeIn(all.resultAt(2));
-          ErrorHandler.json(ctx, 200, body);
+          Json.send(ctx, 200, body);
         })
         .onFailure(ctx::fail);
   }
@@ -159,7 +159,7 @@ final class AdminApi implements WebModule {
         .onSuccess(page -> {
           JsonArray array = new JsonArray(page);
           Object next = page.size() == limit ? page.get(page.size() - 1).getLong("id") : null;
-          ErrorHandler.json(ctx, 200, new JsonObject().put("orders", array).put("next", next));
+          Json.send(ctx, 200, new JsonObject().put("orders", array).put("next", next));
         })
         .onFailure(ctx::fail);
   }
@@ -182,7 +182,7 @@ final class AdminApi implements WebModule {
 
   private void invariants(RoutingContext ctx) {
     new InvariantChecker(events.pool()).run()
-        .onSuccess(report -> ErrorHandler.json(ctx, 200, report))
+        .onSuccess(report -> Json.send(ctx, 200, report))
         .onFailure(ctx::fail);
   }
 
@@ -206,7 +206,7 @@ final class AdminApi implements WebModule {
         .compose(order -> payments.markPaid(order.id()))
         .onSuccess(settled -> {
           onChange.accept(settled.eventId());
-          ErrorHandler.json(ctx, 200, new JsonObject().put("code", settled.orderCode()).put("result", settled.result()));
+          Json.send(ctx, 200, new JsonObject().put("code", settled.orderCode()).put("result", settled.result()));
         })
         .onFailure(ctx::fail);
   }
@@ -224,7 +224,7 @@ final class AdminApi implements WebModule {
           }
           return Future.all(done).map(order.code());
         }))
-        .onSuccess(code -> ErrorHandler.json(ctx, 200, new JsonObject().put("code", code).put("result", "refunded")))
+        .onSuccess(code -> Json.send(ctx, 200, new JsonObject().put("code", code).put("result", "refunded")))
         .onFailure(ctx::fail);
   }
 
@@ -234,7 +234,7 @@ final class AdminApi implements WebModule {
         .compose(order -> payments.retryRefunds(order.id()).compose(ids -> ids.isEmpty()
             ? Future.failedFuture(ApiException.conflict("no_failed_refund", "this order has no failed refund"))
             : Future.succeededFuture(new JsonObject().put("code", order.code()).put("retrying", new JsonArray(ids)))))
-        .onSuccess(body -> ErrorHandler.json(ctx, 202, body))
+        .onSuccess(body -> Json.send(ctx, 202, body))
         .onFailure(ctx::fail);
   }
 
@@ -246,7 +246,7 @@ final class AdminApi implements WebModule {
     sales.cancel(code)
         .onSuccess(cancelled -> {
           onChange.accept(cancelled.eventId());
-          ErrorHandler.json(ctx, 200, new JsonObject().put("code", code).put("status", "cancelled"));
+          Json.send(ctx, 200, new JsonObject().put("code", code).put("status", "cancelled"));
         })
         .onFailure(ctx::fail);
   }

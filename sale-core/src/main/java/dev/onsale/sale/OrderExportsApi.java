@@ -4,7 +4,6 @@ import static dev.onsale.common.RequestBodies.pathId;
 
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
-import dev.onsale.common.ErrorHandler;
 import dev.onsale.common.Json;
 import dev.onsale.common.WebModule;
 import io.vertx.core.Future;
@@ -47,7 +46,7 @@ final class OrderExportsApi implements WebModule {
         .compose(event -> pool.withTransaction(conn -> conn.preparedQuery(SaleSql.INSERT_EXPORT).execute(Tuple.of(id, eventId))
             .compose(ignored -> conn.preparedQuery(SaleSql.INSERT_EXPORT_JOB).execute(Tuple.of(id.toString(), eventId)))
             .compose(ignored -> conn.query(SaleSql.NOTIFY_OUTBOX).execute())))
-        .onSuccess(ignored -> ErrorHandler.json(ctx, 202, new JsonObject()
+        .onSuccess(ignored -> Json.send(ctx, 202, new JsonObject()
             .put("id", id.toString())
             .put("eventId", eventId)
             .put("status", "pending")
@@ -57,7 +56,7 @@ final class OrderExportsApi implements WebModule {
 
   private void show(RoutingContext ctx) {
     find(ctx)
-        .onSuccess(row -> ErrorHandler.json(ctx, 200, toJson(row)))
+        .onSuccess(row -> Json.send(ctx, 200, toJson(row)))
         .onFailure(ctx::fail);
   }
 

@@ -2,11 +2,11 @@ package dev.onsale.sale;
 
 import static dev.onsale.common.RequestBodies.pathId;
 
-import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ClientAddress;
 import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.common.ApiException;
-import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.BearerToken;
+import dev.onsale.common.Json;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.Tokens;
@@ -138,7 +138,7 @@ final class ShopApi implements WebModule {
       ctx.next();
       return;
     }
-    tokens.verify(AdminAuth.bearer(ctx), Tokens.ADMISSION, event.id())
+    tokens.verify(BearerToken.from(ctx), Tokens.ADMISSION, event.id())
         .compose(claims -> checkSlot(event.id(), claims.number()).map(claims))
         .onSuccess(claims -> {
           ctx.put(ADMISSION, claims);
@@ -217,7 +217,7 @@ final class ShopApi implements WebModule {
             .recover(e -> e instanceof SaleRepository.SoldOut soldOut
                 ? soldOutReply(event, soldOut)
                 : Future.failedFuture(e)))
-        .onSuccess(reply -> ErrorHandler.json(ctx, reply.status(), reply.body()))
+        .onSuccess(reply -> Json.send(ctx, reply.status(), reply.body()))
         .onFailure(ctx::fail);
   }
 
@@ -332,7 +332,7 @@ final class ShopApi implements WebModule {
         .onSuccess(released -> {
           markChanged(ctx, released.eventId());
           freeAdmission(released.eventId(), released.admissionNumber());
-          ErrorHandler.json(ctx, 200, new JsonObject().put("id", reservationId.toString()).put("status", "released"));
+          Json.send(ctx, 200, new JsonObject().put("id", reservationId.toString()).put("status", "released"));
         })
         .onFailure(ctx::fail);
   }
@@ -398,7 +398,7 @@ final class ShopApi implements WebModule {
   /** An answer that carries an order secret is never stored by a cache. */
   private static void secretJson(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().putHeader("Cache-Control", "no-store");
-    ErrorHandler.json(ctx, status, body);
+    Json.send(ctx, status, body);
   }
 
   /** A new payment attempt for a pending order (after a decline, or a window that ended early at the provider). */
@@ -536,7 +536,7 @@ final class ShopApi implements WebModule {
           ? Future.succeededFuture(SaleRepository.Owner.ofSecret())
           : Future.failedFuture(SaleRepository.reservationNotFound());
     }
-    String token = AdminAuth.bearer(ctx);
+    String token = BearerToken.from(ctx);
     if (token == null) {
       return Future.failedFuture(SaleRepository.reservationNotFound());
     }

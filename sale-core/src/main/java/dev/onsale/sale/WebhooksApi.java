@@ -2,7 +2,6 @@ package dev.onsale.sale;
 
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
-import dev.onsale.common.ErrorHandler;
 import dev.onsale.common.Json;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.Services;
@@ -79,8 +78,8 @@ public final class WebhooksApi implements WebModule {
               .put("secret", secret)
               .put("active", true)
               .put("createdAt", Json.instant(row.getOffsetDateTime("created_at")));
-          // The answer carries the signing secret: never cached (ErrorHandler.json says no-store).
-          ErrorHandler.json(ctx, 201, hook);
+          // The answer carries the signing secret: never cached (Json.send says no-store).
+          Json.send(ctx, 201, hook);
         })
         .onFailure(ctx::fail);
   }
@@ -101,7 +100,7 @@ public final class WebhooksApi implements WebModule {
                 .put("disabledAt", Json.instant(row.getOffsetDateTime("disabled_at")))
                 .put("disabledReason", row.getString("disabled_reason")));
           }
-          ErrorHandler.json(ctx, 200, new JsonObject().put("webhooks", hooks));
+          Json.send(ctx, 200, new JsonObject().put("webhooks", hooks));
         })
         .onFailure(ctx::fail);
   }

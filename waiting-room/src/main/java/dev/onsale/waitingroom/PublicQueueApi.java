@@ -2,7 +2,7 @@ package dev.onsale.waitingroom;
 
 import dev.onsale.common.ApiException;
 import dev.onsale.common.ClientAddress;
-import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.Json;
 import dev.onsale.common.RequestBodies;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -145,7 +145,7 @@ final class PublicQueueApi {
           return runtime.challenges().issue(event,
               ClientAddress.of(ctx, runtime.settings().trustForwardedFor()), runtime.now());
         })
-        .onSuccess(body -> ErrorHandler.json(ctx, 200, body))
+        .onSuccess(body -> Json.send(ctx, 200, body))
         .onFailure(ctx::fail);
   }
 

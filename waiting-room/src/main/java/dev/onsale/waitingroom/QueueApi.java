@@ -1,9 +1,9 @@
 package dev.onsale.waitingroom;
 
 import dev.onsale.common.ClientAddress;
-import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
-import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.BearerToken;
+import dev.onsale.common.Json;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.Tokens;
 import io.vertx.core.Future;
@@ -87,14 +87,14 @@ final class QueueApi {
     if (joined.token == null) {
       JsonObject open = new JsonObject().put("eventId", event.id()).put("state", QueueStatus.ADMITTED)
           .put("waitingRoom", "off").putNull("queueToken").putNull("number");
-      ErrorHandler.json(ctx, 200, open);
+      Json.send(ctx, 200, open);
       return Future.succeededFuture();
     }
     QueueCookie.write(ctx, event.id(), joined.token, tokenSeconds(event, now), runtime.settings().secureCookies());
     return runtime.status().of(joined.snapshot, joined.number, now)
         .map(status -> {
           status.put("queueToken", joined.token).put("number", joined.number).put("waitingRoom", "on");
-          ErrorHandler.json(ctx, joined.fresh ? 201 : 200, status);
+          Json.send(ctx, joined.fresh ? 201 : 200, status);
           return null;
         });
   }
@@ -109,7 +109,7 @@ final class QueueApi {
       // The buyer's turn ended (lapsed, ordered or released) and they ask for a new place at the back.
       return Future.succeededFuture(null);
     }
-    String explicit = AdminAuth.bearer(ctx);
+    String explicit = BearerToken.from(ctx);
     if (explicit == null) {
       Object token = body.getValue("queueToken");
       if (token != null && !(token instanceof String)) {
@@ -158,7 +158,7 @@ final class QueueApi {
     verifiedNumber(ctx, eventId)
         .compose(number -> runtime.snapshots().get(eventId)
             .compose(snapshot -> runtime.status().of(existingSnapshot(snapshot), number, runtime.now())))
-        .onSuccess(status -> ErrorHandler.json(ctx, 200, status))
+        .onSuccess(status -> Json.send(ctx, 200, status))
         .onFailure(ctx::fail);
   }
 
@@ -182,7 +182,7 @@ final class QueueApi {
 
   /** The buyer's arrival number from a valid queue token (Bearer header first, else the cookie). */
   Future<Long> verifiedNumber(RoutingContext ctx, long eventId) {
-    String token = AdminAuth.bearer(ctx);
+    String token = BearerToken.from(ctx);
     if (token == null) {
       token = QueueCookie.read(ctx, eventId);
     }
@@ -194,7 +194,7 @@ final class QueueApi {
     long now = runtime.now();
     runtime.snapshots().get(eventId)
         .map(snapshot -> overview(existingSnapshot(snapshot), now))
-        .onSuccess(body -> ErrorHandler.json(ctx, 200, body))
+        .onSuccess(body -> Json.send(ctx, 200, body))
         .onFailure(ctx::fail);
   }
 

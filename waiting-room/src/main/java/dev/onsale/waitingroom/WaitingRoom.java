@@ -28,8 +28,8 @@ public final class WaitingRoom {
 
   public static Future<Void> deploy(Services services) {
     WaitingRoomRuntime runtime = WaitingRoomRuntime.of(services);
-    return services.vertx().deployVerticle(new QueueRefresher(runtime))
-        .compose(id -> services.vertx().deployVerticle(new AdmissionController(runtime)))
+    return services.vertx().deployVerticle(new QueueRefresherVerticle(runtime))
+        .compose(id -> services.vertx().deployVerticle(new AdmissionControllerVerticle(runtime)))
         .mapEmpty();
   }
 }

@@ -4,7 +4,7 @@ import dev.onsale.common.JobQueue;
 import dev.onsale.common.OnsaleConfig;
 
 /**
- * How often and how far {@link Housekeeping} cleans up, read once where the {@code background}
+ * How often and how far {@link HousekeepingVerticle} cleans up, read once where the {@code background}
  * queue is deployed.
  *
  * @param periodMillis the time between two passes ({@code ONSALE_HOUSEKEEPING_SECONDS}, default 300)

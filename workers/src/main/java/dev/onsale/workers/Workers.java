@@ -39,7 +39,7 @@ public final class Workers {
       deployments.add(deployQueue(services, settings, streams, handlerFor(services, settings)));
       if (queue == JobQueue.BACKGROUND) {
         deployments.add(services.vertx().deployVerticle(
-            new Housekeeping(services, HousekeepingSettings.of(services.config()), streams)));
+            new HousekeepingVerticle(services, HousekeepingSettings.of(services.config()), streams)));
       }
       if (queue == JobQueue.PAYMENTS) {
         deployments.add(services.vertx().deployVerticle(new PaymentWindowsVerticle(Payments.service(services))));

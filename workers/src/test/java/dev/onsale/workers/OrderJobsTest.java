@@ -161,7 +161,7 @@ class OrderJobsTest {
     fx.sql("INSERT INTO idempotency_keys (scope, key, created_at) VALUES ('orders', 'old', now() - interval '25 hours'), ('orders', 'new', now())",
         Tuple.tuple());
 
-    Housekeeping housekeeping = new Housekeeping(fx.servicesWith(Map.of("ONSALE_MEDIA_MAX_BYTES", "1")));
+    HousekeepingVerticle housekeeping = new HousekeepingVerticle(fx.servicesWith(Map.of("ONSALE_MEDIA_MAX_BYTES", "1")));
     await(housekeeping.runOnce());
 
     assertThat(fx.count("SELECT count(*) FROM idempotency_keys")).isEqualTo(1);

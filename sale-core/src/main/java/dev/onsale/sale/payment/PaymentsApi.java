@@ -1,7 +1,7 @@
 package dev.onsale.sale.payment;
 
 import dev.onsale.common.ApiException;
-import dev.onsale.common.ErrorHandler;
+import dev.onsale.common.Json;
 import dev.onsale.common.WebModule;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -86,7 +86,7 @@ public final class PaymentsApi implements WebModule {
       throw ApiException.badRequest("bad_signature", "the notification's signature does not verify");
     }
     payments.onNotification(notice)
-        .onSuccess(result -> ErrorHandler.json(ctx, 200, new JsonObject().put("received", true).put("result", result)))
+        .onSuccess(result -> Json.send(ctx, 200, new JsonObject().put("received", true).put("result", result)))
         .onFailure(e -> ctx.fail(e instanceof PaymentService.UnknownPayment
             ? ApiException.unavailable("unknown_payment", "this payment is not known yet; try again", 5)
             : e));
@@ -124,7 +124,7 @@ public final class PaymentsApi implements WebModule {
                     "this payment was not opened at the provider; start from your order"))))
         .onSuccess(body -> {
           ctx.response().putHeader("Cache-Control", "no-store");
-          ErrorHandler.json(ctx, 200, body);
+          Json.send(ctx, 200, body);
         })
         .onFailure(ctx::fail);
   }
@@ -154,7 +154,7 @@ public final class PaymentsApi implements WebModule {
             }))
         .onSuccess(body -> {
           ctx.response().putHeader("Cache-Control", "no-store");
-          ErrorHandler.json(ctx, 200, body);
+          Json.send(ctx, 200, body);
         })
         .onFailure(ctx::fail);
   }

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * row knows). A PDF of a valid ticket is never deleted. One instance per period does it (a Redis
  * lease), the others skip.
  */
-public final class Housekeeping extends VerticleBase {
+public final class HousekeepingVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
+  private static final Logger LOG = LoggerFactory.getLogger(HousekeepingVerticle.class);
 
   private static final long DEAD_CONSUMER_IDLE_MILLIS = 24 * 3600 * 1000L;
 
@@ -42,11 +42,11 @@ public final class Housekeeping extends VerticleBase {
   private boolean stopping;
   private Future<Void> running = Future.succeededFuture();
 
-  public Housekeeping(Services services) {
+  public HousekeepingVerticle(Services services) {
     this(services, HousekeepingSettings.of(services.config()), StreamSettings.of(services.config()));
   }
 
-  public Housekeeping(Services services, HousekeepingSettings settings, StreamSettings streamSettings) {
+  public HousekeepingVerticle(Services services, HousekeepingSettings settings, StreamSettings streamSettings) {
     this.services = services;
     this.media = new MediaStore(services.config().mediaDir());
     this.periodMillis = settings.periodMillis();

@@ -6,16 +6,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Reloads this instance's queue snapshots from Redis a few times a second. */
-final class QueueRefresher extends VerticleBase {
+final class QueueRefresherVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(QueueRefresher.class);
+  private static final Logger LOG = LoggerFactory.getLogger(QueueRefresherVerticle.class);
 
   private final WaitingRoomRuntime runtime;
   private boolean stopped;
   private long timerId = -1;
   private long lastWarning;
 
-  QueueRefresher(WaitingRoomRuntime runtime) {
+  QueueRefresherVerticle(WaitingRoomRuntime runtime) {
     this.runtime = runtime;
   }
 

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * while the event is paused, outside its sale window, or while no ticket is free; so when every
  * ticket is held the line stands still, and it moves again when holds expire.
  */
-final class AdmissionController extends VerticleBase {
+final class AdmissionControllerVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(AdmissionController.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionControllerVerticle.class);
   private static final long IDLE_RECHECK_MS = 10_000;
 
   /** Draws the pre-queue seed once; later calls keep the first one. */
@@ -91,7 +91,7 @@ final class AdmissionController extends VerticleBase {
   private boolean stopped;
   private long timerId = -1;
 
-  AdmissionController(WaitingRoomRuntime runtime) {
+  AdmissionControllerVerticle(WaitingRoomRuntime runtime) {
     this.runtime = runtime;
     this.lease = new LeaderLease(runtime.redis(), runtime.keys().admissionLeader(),
         UUID.randomUUID().toString(), runtime.settings().leaseMillis(), runtime::now);

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * arrival pattern says; in the reserve-only mode it keeps a fixed number of reservation requests
  * in flight until the tickets or the time run out (order-only: each hold ordered at once). Several drivers spread the load over cores.
  */
-final class Driver extends VerticleBase {
+final class DriverVerticle extends VerticleBase {
 
   private static final long TICK_MILLIS = 5;
   /** Buyers started per tick at most, so that 100,000 arrivals "at once" never block the event loop. */
@@ -37,7 +37,7 @@ final class Driver extends VerticleBase {
   private boolean stopping;
   private long arrivalTimer = -1;
 
-  Driver(Settings settings, EventInfo event, Progress progress, Ledger ledger, RunClock clock, int driverIndex, int drivers) {
+  DriverVerticle(Settings settings, EventInfo event, Progress progress, Ledger ledger, RunClock clock, int driverIndex, int drivers) {
     this.settings = settings;
     this.event = event;
     this.progress = progress;
