@@ -31,25 +31,36 @@ final class PagePolls {
     double seconds = base;
     String name = state.getString("state", "");
     if ("admitting".equals(name)) {
-      Number measured = state.getNumber("admissionRatePerMinute");
-      Number rate = measured != null && state.getNumber("rateWindowSeconds", 0).intValue() >= 10
-          ? measured : state.getNumber("configuredRatePerMinute");
+      Number rate = targetRate(state);
       if (rate != null && rate.doubleValue() > 0) {
         double queueSeconds = Math.max(0, place) * 60.0 / rate.doubleValue();
         seconds = Math.max(base, Math.min(MAX_SECONDS, queueSeconds / 10));
       }
     }
     if ("prequeue".equals(name)) {
-      Instant starts = instant(state.getString("saleStartsAt"));
-      Instant now = instant(state.getString("serverTime"));
-      if (starts != null && now != null) {
-        double untilSale = (starts.toEpochMilli() - now.toEpochMilli()) / 1000.0;
-        if (untilSale < seconds) {
-          seconds = Math.max(0.5, untilSale) + random * 3;
-        }
+      Double untilSale = secondsUntilSale(state);
+      if (untilSale != null && untilSale < seconds) {
+        seconds = Math.max(0.5, untilSale) + random * 3;
       }
     }
     return seconds;
+  }
+
+  /**
+   * The rate per minute the page estimates with ({@code queue.js}'s {@code updateRate} target): the
+   * rate achieved over the last minute once ten seconds of it are measured, the configured rate before.
+   */
+  static Number targetRate(JsonObject state) {
+    Number measured = state.getNumber("admissionRatePerMinute");
+    return measured != null && state.getNumber("rateWindowSeconds", 0).intValue() >= 10
+        ? measured : state.getNumber("configuredRatePerMinute");
+  }
+
+  /** Seconds from the state's {@code serverTime} to {@code saleStartsAt}, or null when either is missing. */
+  static Double secondsUntilSale(JsonObject state) {
+    Instant starts = instant(state.getString("saleStartsAt"));
+    Instant now = instant(state.getString("serverTime"));
+    return starts == null || now == null ? null : (starts.toEpochMilli() - now.toEpochMilli()) / 1000.0;
   }
 
   /** Whether the buyer's turn may have come: the page then asks its own status. */

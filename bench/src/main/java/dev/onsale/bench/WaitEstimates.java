@@ -135,33 +135,17 @@ final class WaitEstimates {
         return null;
       }
       long place = Math.max(0, number - (prequeue ? 0 : maxServing));
-      double before = 0;
-      if (prequeue) {
-        java.time.Instant starts = instant(state.getString("saleStartsAt"));
-        java.time.Instant now = instant(state.getString("serverTime"));
-        if (starts != null && now != null) {
-          before = Math.max(0, (starts.toEpochMilli() - now.toEpochMilli()) / 1000.0);
-        }
-      }
+      Double untilSale = prequeue ? PagePolls.secondsUntilSale(state) : null;
+      double before = untilSale == null ? 0 : Math.max(0, untilSale);
       return before + place * 60.0 / perMinute;
     }
 
     private void updateRate(JsonObject state) {
-      Number measured = state.getNumber("admissionRatePerMinute");
-      boolean known = measured != null && state.getNumber("rateWindowSeconds", 0).intValue() >= 10;
-      Number target = known ? measured : state.getNumber("configuredRatePerMinute");
+      Number target = PagePolls.targetRate(state);
       if (target == null || target.doubleValue() <= 0) {
         return;
       }
       rate = rate == null ? target.doubleValue() : rate + 0.3 * (target.doubleValue() - rate);
-    }
-
-    private static java.time.Instant instant(String iso) {
-      try {
-        return iso == null ? null : java.time.Instant.parse(iso);
-      } catch (java.time.format.DateTimeParseException e) {
-        return null;
-      }
     }
   }
 

@@ -166,6 +166,9 @@ public final class EventLoopRedis implements Redis {
    */
   private Future<RedisConnection> connectOnLoopContext() {
     ContextInternal current = (ContextInternal) Vertx.currentContext();
+    if (current == null) {
+      return loops.connect(); // an event-loop thread outside any context: nothing to outlive
+    }
     ContextInternal loop = current.owner().contextBuilder().withEventLoop(current.nettyEventLoop()).build();
     Promise<RedisConnection> connected = Promise.promise();
     loop.dispatch(ignored -> loops.connect().onComplete(connected));
