@@ -25,6 +25,7 @@ final class RedisProcesses implements AutoCloseable {
 
   private final Map<Integer, Process> processes = new LinkedHashMap<>();
   private final List<Path> dirs = new ArrayList<>();
+  private final Map<Integer, Path> logDirs = new java.util.HashMap<>();
   private final Thread hook = new Thread(this::close);
 
   RedisProcesses() {
@@ -82,12 +83,23 @@ final class RedisProcesses implements AutoCloseable {
 
   private void start(int port, Path dir, List<String> command) {
     try {
+      logDirs.put(port, dir);
       processes.put(port, new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(dir.resolve("log").toFile()).start());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     awaitCli(port, "PONG"::equals, 20, "ping");
+  }
+
+  /** What the server on {@code port} has logged so far (empty when it wrote nothing). */
+  synchronized String log(int port) {
+    Path dir = logDirs.get(port);
+    try {
+      return dir == null ? "" : Files.readString(dir.resolve("log"));
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** SIGKILL: the server is gone at once, with whatever it had not yet sent its replicas. */

@@ -37,6 +37,8 @@ final class WaitingRoomCrowd implements AutoCloseable {
   private final long giveUpAt;
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
   private final Queue<Long> numbers = new ConcurrentLinkedQueue<>();
+  private final Queue<Given> handedOut = new ConcurrentLinkedQueue<>();
+  private final Queue<Given> admitted = new ConcurrentLinkedQueue<>();
   private final Queue<String> orderCodes = new ConcurrentLinkedQueue<>();
   private final List<Future<Void>> buyers = new ArrayList<>();
 
@@ -64,10 +66,20 @@ final class WaitingRoomCrowd implements AutoCloseable {
   private Future<Void> buy() {
     return step("join", "POST", "/api/v1/events/" + eventId + "/queue", new JsonObject(), null, joined -> {
       numbers.add(joined.getLong("number"));
+      handedOut.add(new Given(joined.getLong("number"), System.nanoTime()));
       return true;
     }).compose(joined -> joined == null ? Future.succeededFuture() : admitted(joined.getString("queueToken"))
-        .compose(admission -> admission == null ? Future.succeededFuture() : reserveAndOrder(admission)));
+        .compose(admission -> {
+          if (admission == null) {
+            return Future.succeededFuture();
+          }
+          admitted.add(new Given(joined.getLong("number"), System.nanoTime()));
+          return reserveAndOrder(admission);
+        }));
   }
+
+  /** A number a buyer was told, and when (System.nanoTime) the answer arrived. */
+  record Given(long number, long atNanos) {}
 
   /** Polls the buyer's status until it carries an admission token; null when sold out or out of time. */
   private Future<String> admitted(String queueToken) {
@@ -168,6 +180,16 @@ final class WaitingRoomCrowd implements AutoCloseable {
 
   List<Long> numbers() {
     return List.copyOf(numbers);
+  }
+
+  /** Every arrival number handed to a buyer, with when the join's answer arrived. */
+  List<Given> handedOut() {
+    return List.copyOf(handedOut);
+  }
+
+  /** Every buyer's number whose status said admitted, with when that answer arrived (no pre-queue: number = place). */
+  List<Given> admitted() {
+    return List.copyOf(admitted);
   }
 
   List<String> orderCodes() {
