@@ -2,7 +2,7 @@ package dev.onsale.common;
 
 /**
  * The job types that travel between modules, spelled once: the sale core writes them to the outbox
- * (in Java or in its SQL functions, whose spelling {@code JobTypesTest} checks against these), and
+ * (in Java or in its SQL functions, whose spelling {@code JobCatalogTest} checks against the catalog), and
  * the workers dispatch on them. Each one's queue and the payload fields its worker reads are in
  * {@link JobCatalog}.
  */

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class JobCatalogTest {
 
   private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
+  private static final Pattern JOB_TYPE_LITERAL = Pattern.compile("'([a-z_]+\\.[a-z_]+)'");
   private static final Pattern QUEUE_CHECK = Pattern.compile("(?i)CHECK\\s*\\(\\s*queue\\s+IN\\s*\\(([^)]*)\\)\\s*\\)");
 
   @Test
@@ -92,6 +93,21 @@ class JobCatalogTest {
     assertThat(lastCheck).as("the outbox's CHECK (queue IN (...))").isNotNull();
     assertThat(OutboxWrites.split(lastCheck)).as("the queues the outbox accepts")
         .containsExactlyInAnyOrderElementsOf(Arrays.stream(JobQueue.values()).map(q -> "'" + q.streamName() + "'").toList());
+  }
+
+  @Test
+  @DisplayName("every job type a migration spells anywhere (not only in an outbox insert) is one the catalog knows")
+  void migrationsSpellOnlyCatalogTypes() throws IOException, URISyntaxException {
+    Set<String> known = JobCatalog.all().stream().map(JobCatalog.Entry::type).collect(Collectors.toSet());
+    Set<String> spelled = new TreeSet<>();
+    for (Source migration : migrations()) {
+      Matcher literal = JOB_TYPE_LITERAL.matcher(migration.sql());
+      while (literal.find()) {
+        spelled.add(literal.group(1));
+      }
+    }
+    assertThat(spelled).as("job types spelled in the migrations").isNotEmpty();
+    assertThat(known).as("the catalog's job types").containsAll(spelled);
   }
 
   @Test
