@@ -73,7 +73,7 @@ final class Demo implements Callable<Integer> {
       // The crowd comes from one address (this machine): let it and you join within the same minute.
       config = config.with(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", String.valueOf(crowd + 60)));
     }
-    OnsaleApp app = Onsale.startOrExit(config, routes);
+    OnsaleApp app = Foreground.startOrExit(config, routes);
     JsonObject event = createEvent(config);
     String base = "http://localhost:" + config.httpPort();
     System.out.println();
@@ -107,7 +107,7 @@ final class Demo implements Callable<Integer> {
       DemoMailbox opened = mailbox;
       Runtime.getRuntime().addShutdownHook(new Thread(opened::close, "demo-mail-stop"));
     }
-    Onsale.awaitShutdown(app);
+    Foreground.awaitShutdown(app);
     return 0;
   }
 

@@ -1,14 +1,9 @@
 package dev.onsale.app;
 
 import dev.onsale.common.OnsaleConfig;
-import dev.onsale.common.Services;
-import dev.onsale.common.WebModule;
 import dev.onsale.sale.Migrations;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.flywaydb.core.api.output.MigrateResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,8 +42,7 @@ public final class Onsale implements Callable<Integer> {
         System.err.println("onsale refuses to start: " + e.getMessage());
         return 1;
       }
-      OnsaleApp app = startOrExit(config);
-      awaitShutdown(app);
+      Foreground.awaitShutdown(Foreground.startOrExit(config, List.of()));
       return 0;
     }
   }
@@ -64,34 +58,5 @@ public final class Onsale implements Callable<Integer> {
           + (result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion));
       return 0;
     }
-  }
-
-  static OnsaleApp startOrExit(OnsaleConfig config) {
-    return startOrExit(config, List.of());
-  }
-
-  static OnsaleApp startOrExit(OnsaleConfig config, List<Function<Services, WebModule>> extraRoutes) {
-    try {
-      return OnsaleApp.start(config, extraRoutes).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("onsale could not start: " + cause.getMessage());
-      System.exit(1);
-      return null;
-    }
-  }
-
-  /** Blocks main until SIGTERM or SIGINT, then stops gracefully: in-flight requests and jobs finish. */
-  static void awaitShutdown(OnsaleApp app) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
-      }
-      stopped.countDown();
-    }, "onsale-shutdown"));
-    stopped.await();
   }
 }
