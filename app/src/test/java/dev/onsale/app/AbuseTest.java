@@ -478,12 +478,130 @@ class AbuseTest {
     return Buffer.buffer("{}");
   }
 
+  /**
+   * Bad input named one by one, each a mistake a client could make against the organizer and buyer
+   * APIs (the event with the waiting room off): missing and wrong fields, impossible quantities,
+   * someone else's reservation, secrets that do not match.
+   */
+  static Stream<Arguments> namedCases() {
+    String events = "/api/v1/admin/events";
+    String reserve = "/api/v1/events/" + open + "/reservations";
+    String order = "/api/v1/reservations/" + reservationId + "/order";
+    Map<String, String> admin = Map.of("Authorization", "Bearer " + config.adminToken());
+    JsonObject valid = new JsonObject(validBody("POST /api/v1/admin/events"));
+    List<Case> cases = new ArrayList<>();
+    // organizer API
+    cases.add(new Case("named", "create without a token", HttpMethod.POST, events, valid.toBuffer(), Map.of()));
+    cases.add(new Case("named", "create with a wrong token", HttpMethod.POST, events, valid.toBuffer(), Map.of("Authorization", "Bearer nope")));
+    cases.add(new Case("named", "create with malformed JSON", HttpMethod.POST, events, Buffer.buffer("{\"name\": "), admin));
+    cases.add(new Case("named", "create with a JSON array", HttpMethod.POST, events, Buffer.buffer("[1,2]"), admin));
+    cases.add(new Case("named", "create with an empty body", HttpMethod.POST, events, Buffer.buffer(), admin));
+    cases.add(new Case("named", "create with a 2 MB body", HttpMethod.POST, events, Buffer.buffer("x".repeat(2 * 1024 * 1024)), admin));
+    cases.add(new Case("named", "create with non-UTF-8 bytes", HttpMethod.POST, events, Buffer.buffer(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'}), admin));
+    for (String field : List.of("name", "slug", "venue", "startsAt", "queueOpensAt", "saleStartsAt", "saleEndsAt",
+        "admissionRatePerMinute", "maxActiveShoppers", "categories")) {
+      JsonObject missing = valid.copy();
+      missing.remove(field);
+      cases.add(new Case("named", "create without " + field, HttpMethod.POST, events, missing.toBuffer(), admin));
+    }
+    Map<String, Object> wrong = new HashMap<>();
+    wrong.put("name", 42);
+    wrong.put("slug", "Not A Slug!");
+    wrong.put("venue", "");
+    wrong.put("startsAt", "yesterday");
+    wrong.put("saleEndsAt", "2000-01-01T00:00:00Z");
+    wrong.put("admissionRatePerMinute", -5);
+    wrong.put("maxActiveShoppers", 0);
+    wrong.put("maxTicketsPerOrder", 1_000_000_000_000L);
+    wrong.put("holdSeconds", 2.5);
+    wrong.put("waitingRoom", "maybe");
+    wrong.put("preQueue", "lottery");
+    wrong.put("categories", new JsonArray());
+    wrong.put("surprise", "extra field");
+    wrong.forEach((field, value) -> cases.add(new Case("named", "create with bad " + field, HttpMethod.POST, events,
+        valid.copy().put(field, value).toBuffer(), admin)));
+    for (Object capacity : List.<Object>of(0, -1, 1_000_001, "ten", 99999999999999999L)) {
+      JsonObject body = valid.copy().put("categories", new JsonArray().add(new JsonObject()
+          .put("name", "A").put("priceCents", 100).put("currency", "EUR").put("capacity", capacity)));
+      cases.add(new Case("named", "create with capacity " + capacity, HttpMethod.POST, events, body.toBuffer(), admin));
+    }
+    cases.add(new Case("named", "create with two currencies", HttpMethod.POST, events, valid.copy().put("categories", new JsonArray()
+        .add(new JsonObject().put("name", "A").put("priceCents", 100).put("currency", "EUR").put("capacity", 1))
+        .add(new JsonObject().put("name", "B").put("priceCents", 100).put("currency", "USD").put("capacity", 1))).toBuffer(), admin));
+    cases.add(new Case("named", "create with a taken slug", HttpMethod.POST, events, valid.copy().put("slug", "abuse-open").toBuffer(), admin));
+    cases.add(new Case("named", "create with SQL in the slug", HttpMethod.POST, events, valid.copy().put("slug", "x'; DROP TABLE tickets;--").toBuffer(), admin));
+    cases.add(new Case("named", "patch an unknown event", HttpMethod.PATCH, events + "/999999", new JsonObject().put("paused", true).toBuffer(), admin));
+    cases.add(new Case("named", "patch with a path traversal id", HttpMethod.PATCH, events + "/..%2F..%2Fetc", new JsonObject().put("paused", true).toBuffer(), admin));
+    cases.add(new Case("named", "patch with nothing", HttpMethod.PATCH, events + "/" + open, new JsonObject().toBuffer(), admin));
+    cases.add(new Case("named", "patch the slug", HttpMethod.PATCH, events + "/" + open, new JsonObject().put("slug", "other").toBuffer(), admin));
+    cases.add(new Case("named", "patch times out of order", HttpMethod.PATCH, events + "/" + open,
+        new JsonObject().put("saleEndsAt", "2001-01-01T00:00:00Z").toBuffer(), admin));
+    cases.add(new Case("named", "patch an unknown category", HttpMethod.PATCH, events + "/" + open,
+        new JsonObject().put("categories", new JsonArray().add(new JsonObject().put("id", 987654).put("capacity", 5))).toBuffer(), admin));
+    cases.add(new Case("named", "patch paused with a string", HttpMethod.PATCH, events + "/" + open, new JsonObject().put("paused", "yes").toBuffer(), admin));
+    cases.add(new Case("named", "stats of an unknown event", HttpMethod.GET, events + "/424242/stats", null, admin));
+    cases.add(new Case("named", "stats without a token", HttpMethod.GET, events + "/" + open + "/stats", null, Map.of()));
+    cases.add(new Case("named", "orders with a bad limit", HttpMethod.GET, events + "/" + open + "/orders?limit=-3", null, admin));
+    cases.add(new Case("named", "cancel an unknown order", HttpMethod.POST, "/api/v1/admin/orders/AAAAAAAAAAAA/cancel", null, admin));
+    cases.add(new Case("named", "cancel without a token", HttpMethod.POST, "/api/v1/admin/orders/" + orderCode + "/cancel", null, Map.of()));
+    // buyer API
+    cases.add(new Case("named", "reserve with malformed JSON", HttpMethod.POST, reserve, Buffer.buffer("{items:"), Map.of()));
+    cases.add(new Case("named", "reserve with no items", HttpMethod.POST, reserve, new JsonObject().put("items", new JsonArray()).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve with items as a string", HttpMethod.POST, reserve, new JsonObject().put("items", "all").toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve zero tickets", HttpMethod.POST, reserve, items(openCategory, 0).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve negative tickets", HttpMethod.POST, reserve, items(openCategory, -2).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve above the order limit", HttpMethod.POST, reserve, items(openCategory, 5).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve a huge quantity", HttpMethod.POST, reserve, items(openCategory, Integer.MAX_VALUE).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve an unknown category", HttpMethod.POST, reserve, items(999999, 1).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve with a fractional quantity", HttpMethod.POST, reserve,
+        new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", openCategory).put("quantity", 1.5))).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve a category twice", HttpMethod.POST, reserve, new JsonObject().put("items", new JsonArray()
+        .add(new JsonObject().put("categoryId", openCategory).put("quantity", 1))
+        .add(new JsonObject().put("categoryId", openCategory).put("quantity", 1))).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve for an unknown event", HttpMethod.POST, "/api/v1/events/777777/reservations", items(openCategory, 1).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve for a non-numeric event", HttpMethod.POST, "/api/v1/events/abc/reservations", items(openCategory, 1).toBuffer(), Map.of()));
+    cases.add(new Case("named", "reserve with a 2 MB body", HttpMethod.POST, reserve, Buffer.buffer("{\"items\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}"), Map.of()));
+    cases.add(new Case("named", "reserve with an overlong idempotency key", HttpMethod.POST, reserve, items(openCategory, 1).toBuffer(),
+        Map.of("Idempotency-Key", "k".repeat(500))));
+    cases.add(new Case("named", "order without a buyer", HttpMethod.POST, order, new JsonObject().toBuffer(), Map.of()));
+    cases.add(new Case("named", "order with a bad e-mail", HttpMethod.POST, order, new JsonObject().put("buyer",
+        new JsonObject().put("name", "X").put("email", "not-an-email")).toBuffer(), Map.of()));
+    cases.add(new Case("named", "order with a 10,000 character name", HttpMethod.POST, order, new JsonObject().put("buyer",
+        new JsonObject().put("name", "N".repeat(10_000)).put("email", "a@example.org")).toBuffer(), Map.of()));
+    cases.add(new Case("named", "order with HTML in the name and a number e-mail", HttpMethod.POST, order, new JsonObject().put("buyer",
+        new JsonObject().put("name", "<script>alert(1)</script>").put("email", 12)).toBuffer(), Map.of()));
+    cases.add(new Case("named", "order an unknown reservation", HttpMethod.POST, "/api/v1/reservations/" + java.util.UUID.randomUUID() + "/order",
+        buyer("Nobody", "nobody@example.org").toBuffer(), Map.of()));
+    cases.add(new Case("named", "order a malformed reservation id", HttpMethod.POST, "/api/v1/reservations/..%2Fetc%2Fpasswd/order",
+        buyer("Nobody", "nobody@example.org").toBuffer(), Map.of()));
+    cases.add(new Case("named", "release an unknown reservation", HttpMethod.DELETE, "/api/v1/reservations/" + java.util.UUID.randomUUID(), null, Map.of()));
+    // someone else's reservation (waiting room off): without the secret its reserve answer gave, it is not there
+    Buffer buyer = buyer("Not The Owner", "not.the.owner@example.org").toBuffer();
+    String otherSecret = tokens.reservationSecret(java.util.UUID.randomUUID());
+    cases.add(new Case("named", "order a reservation without its secret", HttpMethod.POST, order, buyer, Map.of()));
+    cases.add(new Case("named", "order a reservation with another's secret", HttpMethod.POST, order + "?secret=" + otherSecret, buyer, Map.of()));
+    cases.add(new Case("named", "order a reservation with an admission token instead of its secret", HttpMethod.POST, order, buyer,
+        Map.of("Authorization", "Bearer " + tokens.admissionToken(open, 1, 300))));
+    cases.add(new Case("named", "release a reservation without its secret", HttpMethod.DELETE, "/api/v1/reservations/" + reservationId, null, Map.of()));
+    cases.add(new Case("named", "release a reservation with a wrong secret", HttpMethod.DELETE,
+        "/api/v1/reservations/" + reservationId + "?secret=" + otherSecret, null, Map.of()));
+    cases.add(new Case("named", "show an order without its secret", HttpMethod.GET, "/api/v1/orders/" + orderCode, null, Map.of()));
+    cases.add(new Case("named", "show an order with a wrong secret", HttpMethod.GET, "/api/v1/orders/" + orderCode + "?secret=00", null, Map.of()));
+    cases.add(new Case("named", "show an order with SQL in the code", HttpMethod.GET, "/api/v1/orders/'%20OR%201=1--?secret=x", null, Map.of()));
+    cases.add(new Case("named", "a ticket PDF with path traversal", HttpMethod.GET,
+        "/api/v1/orders/" + orderCode + "/tickets/..%2F..%2Fetc%2Fpasswd?secret=" + orderSecret, null, Map.of()));
+    cases.add(new Case("named", "a ticket PDF of another ticket", HttpMethod.GET,
+        "/api/v1/orders/" + orderCode + "/tickets/1.pdf?secret=wrong", null, Map.of()));
+    cases.add(new Case("named", "an unknown path", HttpMethod.GET, "/api/v1/nothing-here", null, Map.of()));
+    return cases.stream().map(Arguments::of);
+  }
+
   static String abbreviate(String text) {
     return text.length() > 40 ? text.substring(0, 20) + "...(" + text.length() + " chars)" : text;
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
+  @MethodSource({"cases", "namedCases"})
   @DisplayName("gets a 4xx JSON error and changes nothing")
   void rejected(Case c) {
     Map<String, String> headers = new HashMap<>(c.headers());
