@@ -1,5 +1,7 @@
 package dev.onsale.ops;
 
+import dev.onsale.common.EventAvailability;
+import dev.onsale.common.EventMeta;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
 import io.vertx.core.Future;
@@ -100,48 +102,68 @@ final class OverviewReader {
     for (int i = 0; i < ids.size(); i++) {
       long id = ids.get(i);
       int at = i * COMMANDS_PER_EVENT;
-      Map<String, String> meta = hash(redis.get(at));
+      Map<String, String> metaHash = hash(redis.get(at));
+      EventMeta meta = metaHash.isEmpty() ? null : EventMeta.fromHash(id, metaHash);
       long arrivals = number(redis.get(at + 1));
       long serving = number(redis.get(at + 2));
       long active = number(redis.get(at + 3));
       long admitted = number(redis.get(at + 4));
-      Map<String, String> availability = hash(redis.get(at + 5));
+      EventAvailability availability = EventAvailability.fromHash(hash(redis.get(at + 5)));
       JsonArray categoryJson = new JsonArray();
       for (Row row : categories.getOrDefault(id, List.of())) {
-        String available = availability.get("cat:" + row.getLong("id"));
         categoryJson.add(new JsonObject()
             .put("id", row.getLong("id"))
             .put("name", row.getString("name"))
             .put("capacity", row.getInteger("capacity"))
-            .put("available", available == null ? null : Long.parseLong(available)));
+            .put("available", availability == null ? null : availability.availableByCategory().get(row.getLong("id"))));
       }
-      events.add(new JsonObject()
-          .put("id", id)
-          .put("name", meta.getOrDefault("name", "event " + id))
-          .put("slug", meta.get("slug"))
-          .put("queueOpensAt", longOrNull(meta.get("queueOpensAt")))
-          .put("saleStartsAt", longOrNull(meta.get("saleStartsAt")))
-          .put("saleEndsAt", longOrNull(meta.get("saleEndsAt")))
-          .put("paused", "true".equals(meta.get("paused")))
-          .put("waitingRoom", meta.getOrDefault("waitingRoom", "on"))
-          .put("admissionRatePerMinute", longOrNull(meta.get("admissionRatePerMinute")))
-          .put("maxActiveShoppers", longOrNull(meta.get("maxActiveShoppers")))
-          .put("arrivals", arrivals)
+      JsonObject event = new JsonObject().put("id", id);
+      putMeta(event, id, meta);
+      event.put("arrivals", arrivals)
           .put("serving", serving)
           .put("waiting", Math.max(0, arrivals - serving))
           .put("activeShoppers", active)
           .put("admittedTotal", admitted)
           .put("reservationsTotal", reservations.getOrDefault(id, 0L))
-          .put("ordersTotal", orders.getOrDefault(id, 0L))
-          .put("capacity", longOrNull(availability.get("capacity")))
-          .put("available", longOrNull(availability.get("available")))
-          .put("held", longOrNull(availability.get("held")))
-          .put("pending", longOrNull(availability.get("pending")))
-          .put("sold", longOrNull(availability.get("sold")))
-          .put("availabilityUpdatedAt", longOrNull(availability.get("updatedAt")))
-          .put("categories", categoryJson));
+          .put("ordersTotal", orders.getOrDefault(id, 0L));
+      putAvailability(event, availability);
+      events.add(event.put("categories", categoryJson));
     }
     return events;
+  }
+
+  /** The event's schedule and settings as published; nulls (and "event N") while nothing is. */
+  private static void putMeta(JsonObject event, long id, EventMeta meta) {
+    if (meta == null) {
+      event.put("name", "event " + id).putNull("slug").putNull("queueOpensAt").putNull("saleStartsAt")
+          .putNull("saleEndsAt").put("paused", false).put("waitingRoom", "on").putNull("admissionRatePerMinute")
+          .putNull("maxActiveShoppers");
+      return;
+    }
+    event.put("name", meta.name())
+        .put("slug", meta.slug())
+        .put("queueOpensAt", meta.queueOpensAt())
+        .put("saleStartsAt", meta.saleStartsAt())
+        .put("saleEndsAt", meta.saleEndsAt())
+        .put("paused", meta.paused())
+        .put("waitingRoom", meta.waitingRoomOn() ? "on" : "off")
+        .put("admissionRatePerMinute", (long) meta.admissionRatePerMinute())
+        .put("maxActiveShoppers", (long) meta.maxActiveShoppers());
+  }
+
+  /** The ticket totals as published; nulls while the sale core has published none. */
+  private static void putAvailability(JsonObject event, EventAvailability availability) {
+    if (availability == null) {
+      event.putNull("capacity").putNull("available").putNull("held").putNull("pending").putNull("sold")
+          .putNull("availabilityUpdatedAt");
+      return;
+    }
+    event.put("capacity", availability.capacity())
+        .put("available", availability.available())
+        .put("held", availability.held())
+        .put("pending", availability.pending())
+        .put("sold", availability.sold())
+        .put("availabilityUpdatedAt", availability.updatedAt());
   }
 
   /** Adds each event's refund trouble: {@code refundsFailed} (alerting) and {@code refundsDue}. */
@@ -176,16 +198,5 @@ final class OverviewReader {
 
   private static long number(Response value) {
     return value == null ? 0 : value.toLong();
-  }
-
-  private static Long longOrNull(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 }

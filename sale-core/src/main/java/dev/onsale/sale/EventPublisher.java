@@ -1,11 +1,15 @@
 package dev.onsale.sale;
 
+import dev.onsale.common.EventAvailability;
+import dev.onsale.common.EventMeta;
 import dev.onsale.common.RedisKeys;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Publishes what the waiting room needs to Redis: each event's schedule and settings, and its
@@ -22,27 +26,7 @@ public final class EventPublisher {
   }
 
   public Future<Void> publishMeta(Event e) {
-    RedisKeys.Event k = keys.event(e.id());
-    Request meta = Request.cmd(Command.HSET).arg(k.meta())
-        .arg("id").arg(e.id())
-        .arg("slug").arg(e.slug())
-        .arg("name").arg(e.name())
-        .arg("venue").arg(e.venue())
-        .arg("startsAt").arg(e.startsAt().toEpochMilli())
-        .arg("queueOpensAt").arg(e.queueOpensAt().toEpochMilli())
-        .arg("saleStartsAt").arg(e.saleStartsAt().toEpochMilli())
-        .arg("saleEndsAt").arg(e.saleEndsAt().toEpochMilli())
-        .arg("admissionRatePerMinute").arg(e.admissionRatePerMinute())
-        .arg("maxActiveShoppers").arg(e.maxActiveShoppers())
-        .arg("maxTicketsPerOrder").arg(e.maxTicketsPerOrder())
-        .arg("holdSeconds").arg(e.holdSeconds())
-        .arg("waitingRoom").arg(e.waitingRoom() ? "on" : "off")
-        .arg("preQueue").arg(e.preQueue())
-        .arg("paused").arg(String.valueOf(e.paused()))
-        .arg("timeZone").arg(e.timeZone())
-        .arg("paymentSeconds").arg(e.payment().seconds())
-        .arg("joinChallenge").arg(e.joinChallenge().kind())
-        .arg("powDifficulty").arg(e.joinChallenge().difficulty());
+    Request meta = hset(keys.event(e.id()).meta(), metaOf(e).toHash());
     return redis.batch(List.of(
             meta,
             Request.cmd(Command.SET).arg(keys.slug(e.slug())).arg(e.id()),
@@ -51,15 +35,27 @@ public final class EventPublisher {
   }
 
   public Future<Void> publishAvailability(Availability a) {
-    Request hset = Request.cmd(Command.HSET).arg(keys.event(a.eventId()).availability())
-        .arg("capacity").arg(a.capacity())
-        .arg("available").arg(a.available())
-        .arg("held").arg(a.held())
-        .arg("pending").arg(a.pending())
-        .arg("nextReleaseAt").arg(a.nextReleaseAt() == null ? 0 : a.nextReleaseAt().toEpochMilli())
-        .arg("sold").arg(a.sold())
-        .arg("updatedAt").arg(System.currentTimeMillis());
-    a.categories().forEach(c -> hset.arg("cat:" + c.categoryId()).arg(c.available()));
-    return redis.send(hset).mapEmpty();
+    return redis.send(hset(keys.event(a.eventId()).availability(), availabilityOf(a).toHash())).mapEmpty();
+  }
+
+  static EventMeta metaOf(Event e) {
+    return new EventMeta(e.id(), e.slug(), e.name(), e.venue(), e.startsAt().toEpochMilli(),
+        e.queueOpensAt().toEpochMilli(), e.saleStartsAt().toEpochMilli(), e.saleEndsAt().toEpochMilli(),
+        e.admissionRatePerMinute(), e.maxActiveShoppers(), e.maxTicketsPerOrder(), e.holdSeconds(), e.waitingRoom(),
+        "random".equals(e.preQueue()), e.paused(), e.timeZone(), e.payment().seconds(),
+        "pow".equals(e.joinChallenge().kind()), e.joinChallenge().difficulty());
+  }
+
+  static EventAvailability availabilityOf(Availability a) {
+    Map<Long, Long> byCategory = new LinkedHashMap<>();
+    a.categories().forEach(c -> byCategory.put(c.categoryId(), c.available()));
+    return new EventAvailability(a.capacity(), a.available(), a.held(), a.pending(), a.sold(),
+        a.nextReleaseAt() == null ? 0 : a.nextReleaseAt().toEpochMilli(), System.currentTimeMillis(), byCategory);
+  }
+
+  private static Request hset(String key, Map<String, String> fields) {
+    Request request = Request.cmd(Command.HSET).arg(key);
+    fields.forEach((field, value) -> request.arg(field).arg(value));
+    return request;
   }
 }

@@ -1,5 +1,6 @@
 package dev.onsale.waitingroom;
 
+import dev.onsale.common.EventAvailability;
 import java.util.Map;
 
 /**
@@ -12,18 +13,12 @@ record Availability(boolean known, long capacity, long available, long held, lon
   static final Availability UNKNOWN = new Availability(false, 0, 0, 0, 0, 0, 0, 0);
 
   static Availability fromHash(Map<String, String> hash) {
-    if (!hash.containsKey("available")) {
+    EventAvailability published = EventAvailability.fromHash(hash);
+    if (published == null) {
       return UNKNOWN;
     }
-    return new Availability(
-        true,
-        RedisReplies.longOf(hash, "capacity", 0),
-        RedisReplies.longOf(hash, "available", 0),
-        RedisReplies.longOf(hash, "held", 0),
-        RedisReplies.longOf(hash, "pending", 0),
-        RedisReplies.longOf(hash, "sold", 0),
-        RedisReplies.longOf(hash, "nextReleaseAt", 0),
-        RedisReplies.longOf(hash, "updatedAt", 0));
+    return new Availability(true, published.capacity(), published.available(), published.held(), published.pending(),
+        published.sold(), published.nextReleaseAt(), published.updatedAt());
   }
 
   /**

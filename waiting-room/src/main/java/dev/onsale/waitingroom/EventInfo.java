@@ -1,9 +1,11 @@
 package dev.onsale.waitingroom;
 
+import dev.onsale.common.EventMeta;
 import java.util.Map;
 
 /**
- * One event as the sale core publishes it in its Redis meta hash (times in epoch milliseconds).
+ * One event as the waiting room uses it, read from what the sale core publishes ({@link EventMeta},
+ * times in epoch milliseconds).
  *
  * @param powJoin joining takes a solved proof-of-work challenge ({@code joinChallenge = pow})
  * @param powDifficulty the leading zero bits a solution needs ({@code powDifficulty}, default 17:
@@ -29,29 +31,32 @@ record EventInfo(
     boolean powJoin,
     int powDifficulty) {
 
-  static final int DEFAULT_POW_DIFFICULTY = 17;
   static final int MAX_POW_DIFFICULTY = 32;
 
-  static EventInfo fromHash(long id, Map<String, String> meta) {
+  static EventInfo fromHash(long id, Map<String, String> hash) {
+    return of(EventMeta.fromHash(id, hash));
+  }
+
+  /** The published event with the waiting room's bounds: rates and slots at least one, difficulty 1 to 32 bits. */
+  static EventInfo of(EventMeta meta) {
     return new EventInfo(
-        id,
-        meta.getOrDefault("slug", ""),
-        meta.getOrDefault("name", ""),
-        meta.getOrDefault("venue", ""),
-        RedisReplies.longOf(meta, "startsAt", 0),
-        RedisReplies.longOf(meta, "queueOpensAt", 0),
-        RedisReplies.longOf(meta, "saleStartsAt", 0),
-        RedisReplies.longOf(meta, "saleEndsAt", Long.MAX_VALUE),
-        (int) Math.max(1, RedisReplies.longOf(meta, "admissionRatePerMinute", 600)),
-        (int) Math.max(1, RedisReplies.longOf(meta, "maxActiveShoppers", 200)),
-        (int) RedisReplies.longOf(meta, "maxTicketsPerOrder", 6),
-        (int) RedisReplies.longOf(meta, "holdSeconds", 600),
-        !"off".equalsIgnoreCase(meta.getOrDefault("waitingRoom", "on")),
-        "random".equalsIgnoreCase(meta.getOrDefault("preQueue", "fifo")),
-        "true".equalsIgnoreCase(meta.getOrDefault("paused", "false")),
-        "pow".equalsIgnoreCase(meta.getOrDefault("joinChallenge", "none")),
-        (int) Math.max(1, Math.min(MAX_POW_DIFFICULTY,
-            RedisReplies.longOf(meta, "powDifficulty", DEFAULT_POW_DIFFICULTY))));
+        meta.id(),
+        meta.slug(),
+        meta.name(),
+        meta.venue(),
+        meta.startsAt(),
+        meta.queueOpensAt(),
+        meta.saleStartsAt(),
+        meta.saleEndsAt(),
+        Math.max(1, meta.admissionRatePerMinute()),
+        Math.max(1, meta.maxActiveShoppers()),
+        meta.maxTicketsPerOrder(),
+        meta.holdSeconds(),
+        meta.waitingRoomOn(),
+        meta.randomPreQueue(),
+        meta.paused(),
+        meta.powJoin(),
+        Math.max(1, Math.min(MAX_POW_DIFFICULTY, meta.powDifficulty())));
   }
 
   boolean queueOpen(long now) {

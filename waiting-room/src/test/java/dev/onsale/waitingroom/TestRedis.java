@@ -1,6 +1,8 @@
 package dev.onsale.waitingroom;
 
 import dev.onsale.common.Clients;
+import dev.onsale.common.EventAvailability;
+import dev.onsale.common.EventMeta;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.TestEnv;
@@ -52,8 +54,8 @@ final class TestRedis implements AutoCloseable {
     }
     cmd("HSET", args);
     cmd("SADD", keys.events(), eventId);
-    if (meta.containsKey("slug")) {
-      cmd("SET", keys.slug(String.valueOf(meta.get("slug"))), eventId);
+    if (meta.containsKey(EventMeta.SLUG)) {
+      cmd("SET", keys.slug(String.valueOf(meta.get(EventMeta.SLUG))), eventId);
     }
   }
 
@@ -63,8 +65,8 @@ final class TestRedis implements AutoCloseable {
 
   void publishAvailability(long eventId, long available, long held, long sold) {
     cmd("HSET", keys.event(eventId).availability(),
-        "capacity", available + held + sold, "available", available, "held", held, "sold", sold,
-        "updatedAt", System.currentTimeMillis());
+        EventAvailability.CAPACITY, available + held + sold, EventAvailability.AVAILABLE, available,
+        EventAvailability.HELD, held, EventAvailability.SOLD, sold, EventAvailability.UPDATED_AT, System.currentTimeMillis());
   }
 
   long serving(long eventId) {
@@ -80,29 +82,30 @@ final class TestRedis implements AutoCloseable {
       int maxActiveShoppers) {
     long now = System.currentTimeMillis();
     Map<String, Object> meta = new LinkedHashMap<>();
-    meta.put("id", eventId);
-    meta.put("slug", slug);
-    meta.put("name", "Test Night " + eventId);
-    meta.put("venue", "Test Hall");
-    meta.put("startsAt", now + 86_400_000L);
-    meta.put("queueOpensAt", now - 1_000);
-    meta.put("saleStartsAt", now + saleStartsInMillis);
-    meta.put("saleEndsAt", now + 3_600_000L);
-    meta.put("admissionRatePerMinute", ratePerMinute);
-    meta.put("maxActiveShoppers", maxActiveShoppers);
-    meta.put("maxTicketsPerOrder", 4);
-    meta.put("holdSeconds", 300);
-    meta.put("waitingRoom", "on");
-    meta.put("preQueue", "fifo");
-    meta.put("paused", "false");
+    meta.put(EventMeta.ID, eventId);
+    meta.put(EventMeta.SLUG, slug);
+    meta.put(EventMeta.NAME, "Test Night " + eventId);
+    meta.put(EventMeta.VENUE, "Test Hall");
+    meta.put(EventMeta.STARTS_AT, now + 86_400_000L);
+    meta.put(EventMeta.QUEUE_OPENS_AT, now - 1_000);
+    meta.put(EventMeta.SALE_STARTS_AT, now + saleStartsInMillis);
+    meta.put(EventMeta.SALE_ENDS_AT, now + 3_600_000L);
+    meta.put(EventMeta.ADMISSION_RATE_PER_MINUTE, ratePerMinute);
+    meta.put(EventMeta.MAX_ACTIVE_SHOPPERS, maxActiveShoppers);
+    meta.put(EventMeta.MAX_TICKETS_PER_ORDER, 4);
+    meta.put(EventMeta.HOLD_SECONDS, 300);
+    meta.put(EventMeta.WAITING_ROOM, "on");
+    meta.put(EventMeta.PRE_QUEUE, "fifo");
+    meta.put(EventMeta.PAUSED, "false");
     return meta;
   }
 
   /** Publishes availability with tickets kept for unpaid orders (the sale core's {@code pending}). */
   void publishAvailability(long eventId, long available, long held, long sold, long pending) {
     cmd("HSET", keys.event(eventId).availability(),
-        "capacity", available + held + sold + pending, "available", available, "held", held, "sold", sold,
-        "pending", pending, "updatedAt", System.currentTimeMillis());
+        EventAvailability.CAPACITY, available + held + sold + pending, EventAvailability.AVAILABLE, available,
+        EventAvailability.HELD, held, EventAvailability.SOLD, sold, EventAvailability.PENDING, pending,
+        EventAvailability.UPDATED_AT, System.currentTimeMillis());
   }
 
   /** Deletes every key of this test's prefix, whatever the outcome of the test. */
