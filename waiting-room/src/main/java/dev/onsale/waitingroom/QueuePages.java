@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * The buyer's page, {@code GET /e/{slug}}: one HTML document (the queue, then the shop, the
- * checkout and the confirmation) plus a script and a style sheet served as files from the jar. No
+ * checkout and the confirmation) plus the queue's script and a style sheet served as files from the
+ * jar; the shop's script is the sale core's ({@code /shop/assets/shop.js}, see its
+ * {@code ShopPages}), which the queue's script hands the page to once the buyer is admitted. No
  * inline script, so the Content-Security-Policy ({@code script-src 'self'}) holds; the page learns
  * the event id from a data attribute.
  */

@@ -246,7 +246,10 @@ class QueueJoinTest {
     assertThat(page.body())
         .contains("data-event-id=\"108\"")
         .contains("Rock &lt;&amp;&gt; Roll")
-        .contains("<script src=\"/waiting-room/assets/queue.js\" defer></script>")
+        // The shop's script is the sale core's, loaded first (deferred scripts run in order).
+        .contains("<script src=\"/shop/assets/common.js\" defer></script>\n"
+            + "  <script src=\"/shop/assets/shop.js\" defer></script>\n"
+            + "  <script src=\"/waiting-room/assets/queue.js\" defer></script>")
         .contains("aria-live=\"polite\"");
     assertThat(page.body().replace("<script src=", "")).doesNotContain("<script");
     HttpResponse<String> script = room.send(HttpRequest.newBuilder(

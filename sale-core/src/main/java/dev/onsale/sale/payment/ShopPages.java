@@ -9,7 +9,9 @@ import io.vertx.ext.web.handler.StaticHandler;
  * The buyer's pages after the shop: the order page ({@code /orders/{code}?secret=}, linked from
  * mails and where every provider returns the buyer), the {@code test} provider's pay page, and the
  * page that retries when the provider's rate is reached. The pages are static; their script reads
- * the order API, so nothing secret is rendered into HTML.
+ * the order API, so nothing secret is rendered into HTML. Under {@code /shop/assets/} it also serves
+ * the shop itself, {@code shop.js}: the waiting room's queue page loads it and hands the page to it
+ * once the buyer is admitted (at once when the event has no waiting room).
  */
 public final class ShopPages implements WebModule {
 
