@@ -1,5 +1,6 @@
 package dev.onsale.ops;
 
+import dev.onsale.common.QueueCounts;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
 import io.micrometer.core.instrument.Counter;
@@ -7,8 +8,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,16 +88,14 @@ public final class EventMetersVerticle extends VerticleBase {
       if (ids.isEmpty()) {
         return Future.succeededFuture();
       }
-      // One GET each, not a batch: the events' keys sit on different cluster slots.
-      List<Future<Response>> arrivals = new ArrayList<>();
-      List<Future<Response>> serving = new ArrayList<>();
+      // One read per event, not one batch for all: the events' keys sit on different cluster slots.
+      List<Future<QueueCounts>> counts = new ArrayList<>();
       for (long id : ids) {
-        arrivals.add(services.redis().send(Request.cmd(Command.GET).arg(keys.event(id).arrivals())));
-        serving.add(services.redis().send(Request.cmd(Command.GET).arg(keys.event(id).serving())));
+        counts.add(QueueCounts.read(services.redis(), keys.event(id)));
       }
-      return Future.all(Future.all(arrivals), Future.all(serving)).map(all -> {
+      return Future.all(counts).map(all -> {
         for (int i = 0; i < ids.size(); i++) {
-          meters(ids.get(i)).set(Math.max(0, number(arrivals.get(i).result()) - number(serving.get(i).result())));
+          meters(ids.get(i)).set(counts.get(i).result().waiting());
         }
         return null;
       });
@@ -126,16 +123,5 @@ public final class EventMetersVerticle extends VerticleBase {
           .tag("event", event).strongReference(true).register(meters);
       return value;
     });
-  }
-
-  private static long number(Response reply) {
-    if (reply == null) {
-      return 0;
-    }
-    try {
-      return reply.toLong();
-    } catch (RuntimeException e) {
-      return 0;
-    }
   }
 }

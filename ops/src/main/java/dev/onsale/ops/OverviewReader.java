@@ -1,7 +1,9 @@
 package dev.onsale.ops;
 
+import dev.onsale.common.AdmissionSlots;
 import dev.onsale.common.EventAvailability;
 import dev.onsale.common.EventMeta;
+import dev.onsale.common.QueueCounts;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
 import io.vertx.core.Future;
@@ -78,14 +80,13 @@ final class OverviewReader {
   }
 
   private List<Request> requests(List<Long> ids) {
-    String now = String.valueOf(System.currentTimeMillis());
+    long now = System.currentTimeMillis();
     List<Request> requests = new ArrayList<>();
     for (long id : ids) {
       RedisKeys.Event event = keys.event(id);
       requests.add(Request.cmd(Command.HGETALL).arg(event.meta()));
-      requests.add(Request.cmd(Command.GET).arg(event.arrivals()));
-      requests.add(Request.cmd(Command.GET).arg(event.serving()));
-      requests.add(Request.cmd(Command.ZCOUNT).arg(event.activeShoppers()).arg(now).arg("+inf"));
+      requests.addAll(QueueCounts.requests(event));
+      requests.add(AdmissionSlots.countLive(event, now));
       requests.add(Request.cmd(Command.GET).arg(event.admittedTotal()));
       requests.add(Request.cmd(Command.HGETALL).arg(event.availability()));
     }
@@ -104,8 +105,7 @@ final class OverviewReader {
       int at = i * COMMANDS_PER_EVENT;
       Map<String, String> metaHash = hash(redis.get(at));
       EventMeta meta = metaHash.isEmpty() ? null : EventMeta.fromHash(id, metaHash);
-      long arrivals = number(redis.get(at + 1));
-      long serving = number(redis.get(at + 2));
+      QueueCounts queue = QueueCounts.of(redis.get(at + 1), redis.get(at + 2));
       long active = number(redis.get(at + 3));
       long admitted = number(redis.get(at + 4));
       EventAvailability availability = EventAvailability.fromHash(hash(redis.get(at + 5)));
@@ -119,9 +119,9 @@ final class OverviewReader {
       }
       JsonObject event = new JsonObject().put("id", id);
       putMeta(event, id, meta);
-      event.put("arrivals", arrivals)
-          .put("serving", serving)
-          .put("waiting", Math.max(0, arrivals - serving))
+      event.put("arrivals", queue.arrivals())
+          .put("serving", queue.serving())
+          .put("waiting", queue.waiting())
           .put("activeShoppers", active)
           .put("admittedTotal", admitted)
           .put("reservationsTotal", reservations.getOrDefault(id, 0L))

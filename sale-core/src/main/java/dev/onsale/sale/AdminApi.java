@@ -5,6 +5,7 @@ import static dev.onsale.common.RequestBodies.pathId;
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.Json;
+import dev.onsale.common.QueueCounts;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.WebModule;
@@ -14,10 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.function.LongConsumer;
 
@@ -132,18 +130,10 @@ final class AdminApi implements WebModule {
 
   /** Waiting and admitted buyers from the waiting room's counters; null while Redis is away. */
   private Future<JsonObject> queueCounts(long eventId) {
-    RedisKeys.Event k = keys.event(eventId);
-    return redis.batch(List.of(Request.cmd(Command.GET).arg(k.arrivals()), Request.cmd(Command.GET).arg(k.serving())))
-        .map(replies -> {
-          long arrivals = asLong(replies.get(0));
-          long serving = Math.min(asLong(replies.get(1)), arrivals);
-          return new JsonObject().put("joined", arrivals).put("waiting", arrivals - serving).put("admitted", serving);
-        })
+    return QueueCounts.read(redis, keys.event(eventId))
+        .map(counts -> new JsonObject().put("joined", counts.arrivals()).put("waiting", counts.waiting())
+            .put("admitted", counts.admitted()))
         .otherwise(e -> new JsonObject().putNull("joined").putNull("waiting").putNull("admitted"));
-  }
-
-  private static long asLong(Response response) {
-    return response == null ? 0 : response.toLong();
   }
 
   private void orders(RoutingContext ctx) {

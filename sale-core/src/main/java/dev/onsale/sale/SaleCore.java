@@ -1,6 +1,7 @@
 package dev.onsale.sale;
 
 import dev.onsale.common.AdminAuth;
+import dev.onsale.common.AdmissionSlots;
 import dev.onsale.common.Services;
 import dev.onsale.common.WebModule;
 import dev.onsale.sale.payment.PaymentService;
@@ -25,7 +26,7 @@ public final class SaleCore {
     PaymentService payments = Payments.service(services);
     SaleSettings settings = SaleSettings.of(services.config()); // after the payment settings: theirs are reported first
     ShopApi shop = new ShopApi(cache, events, sales, new Idempotency(services.pg()), services.tokens(),
-        services.redis(), services.keys(), metrics, batcher(services, settings), payments,
+        new AdmissionSlots(services.redis(), services.keys()), metrics, batcher(services, settings), payments,
         settings.trustForwardedFor());
     AdminApi admin = new AdminApi(new AdminAuth(services.config().adminToken()), events, sales, publisher,
         services.redis(), services.keys(), payments, eventId -> {

@@ -2,23 +2,20 @@ package dev.onsale.sale;
 
 import static dev.onsale.common.RequestBodies.pathId;
 
-import dev.onsale.common.ClientAddress;
-import dev.onsale.sale.payment.PaymentService;
+import dev.onsale.common.AdmissionSlots;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.BearerToken;
+import dev.onsale.common.ClientAddress;
 import dev.onsale.common.Json;
-import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RequestBodies;
 import dev.onsale.common.Tokens;
 import dev.onsale.common.WebModule;
+import dev.onsale.sale.payment.PaymentService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -51,8 +48,7 @@ final class ShopApi implements WebModule {
   private final SaleRepository sales;
   private final Idempotency idempotency;
   private final Tokens tokens;
-  private final Redis redis;
-  private final RedisKeys keys;
+  private final AdmissionSlots slots;
   private final SaleMetrics metrics;
   private final ReservationBatcher batcher;
   private final PaymentService payments;
@@ -61,7 +57,7 @@ final class ShopApi implements WebModule {
   private volatile boolean slotChecksFailing;
 
   ShopApi(EventCache<Event> eventCache, EventRepository events, SaleRepository sales, Idempotency idempotency,
-          Tokens tokens, Redis redis, RedisKeys keys, SaleMetrics metrics, ReservationBatcher batcher,
+          Tokens tokens, AdmissionSlots slots, SaleMetrics metrics, ReservationBatcher batcher,
           PaymentService payments, boolean trustForwardedFor) {
     this.eventCache = eventCache;
     this.availabilityCache = new EventCache<>(1000, id -> eventCache.get(id).compose(events::availability));
@@ -69,8 +65,7 @@ final class ShopApi implements WebModule {
     this.sales = sales;
     this.idempotency = idempotency;
     this.tokens = tokens;
-    this.redis = redis;
-    this.keys = keys;
+    this.slots = slots;
     this.metrics = metrics;
     this.batcher = batcher;
     this.payments = payments;
@@ -162,14 +157,14 @@ final class ShopApi implements WebModule {
   }
 
   private Future<Boolean> slotLive(long eventId, long number) {
-    return redis.send(Request.cmd(Command.ZSCORE).arg(keys.event(eventId).activeShoppers()).arg(number))
+    return slots.live(eventId, number, System.currentTimeMillis())
         .timeout(SLOT_CHECK_MILLIS, TimeUnit.MILLISECONDS)
-        .map(score -> {
+        .map(live -> {
           if (slotChecksFailing) {
             slotChecksFailing = false;
             LOG.info("admission slots are checked again");
           }
-          return score != null && score.toDouble() > System.currentTimeMillis();
+          return live;
         })
         .recover(e -> {
           if (!slotChecksFailing) {
@@ -566,8 +561,7 @@ final class ShopApi implements WebModule {
 
   /** The admitted shopper holds tickets: keep the slot counted until the hold ends. */
   private void extendAdmission(long eventId, long number, Instant until) {
-    redis.send(Request.cmd(Command.ZADD).arg(keys.event(eventId).activeShoppers()).arg("XX")
-            .arg(until.toEpochMilli()).arg(number))
+    slots.keepUntil(eventId, number, until.toEpochMilli())
         .onFailure(e -> LOG.warn("could not extend admission {} of event {}: {}", number, eventId, e.toString()));
   }
 
@@ -576,7 +570,7 @@ final class ShopApi implements WebModule {
     if (number == null) {
       return;
     }
-    redis.send(Request.cmd(Command.ZREM).arg(keys.event(eventId).activeShoppers()).arg(number))
+    slots.free(eventId, number)
         .onFailure(e -> LOG.warn("could not free admission {} of event {}: {}", number, eventId, e.toString()));
   }
 }

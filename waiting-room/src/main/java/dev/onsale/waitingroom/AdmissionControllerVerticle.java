@@ -1,5 +1,6 @@
 package dev.onsale.waitingroom;
 
+import dev.onsale.common.AdmissionSlots;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RedisScript;
 import dev.onsale.common.ReplicaWait;
@@ -201,8 +202,8 @@ final class AdmissionControllerVerticle extends VerticleBase {
   private Future<Void> admit(EventInfo event, RedisKeys.Event keys, PreQueueShuffle.Order order, long now) {
     double credit = credit(event, now);
     return runtime.redis().batch(List.of(
-            Request.cmd(Command.ZREMRANGEBYSCORE).arg(keys.activeShoppers()).arg("-inf").arg(now),
-            Request.cmd(Command.ZCARD).arg(keys.activeShoppers()),
+            AdmissionSlots.dropLapsed(keys, now),
+            AdmissionSlots.count(keys),
             Request.cmd(Command.GET).arg(keys.serving()),
             Request.cmd(Command.GET).arg(keys.arrivals())))
         .compose(replies -> {

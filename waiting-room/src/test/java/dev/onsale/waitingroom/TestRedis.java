@@ -1,5 +1,6 @@
 package dev.onsale.waitingroom;
 
+import dev.onsale.common.AdmissionSlots;
 import dev.onsale.common.Clients;
 import dev.onsale.common.EventAvailability;
 import dev.onsale.common.EventMeta;
@@ -74,7 +75,8 @@ final class TestRedis implements AutoCloseable {
   }
 
   long activeShoppers(long eventId) {
-    return number("ZCOUNT", keys.event(eventId).activeShoppers(), "(" + System.currentTimeMillis(), "+inf");
+    Response reply = TestEnv.await(redis.send(AdmissionSlots.countLive(keys.event(eventId), System.currentTimeMillis())));
+    return reply == null ? 0 : reply.toLong();
   }
 
   /** The typical published event: queue open now, sale starting after the given delay. */
