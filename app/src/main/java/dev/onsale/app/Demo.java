@@ -63,15 +63,16 @@ final class Demo implements Callable<Integer> {
     OnsaleConfig config = OnsaleConfig.fromEnvironment().validate();
     DemoMailbox mailbox = null;
     List<Function<Services, WebModule>> routes = new ArrayList<>();
-    if (config.setting("ONSALE_SMTP_HOST", "").isBlank()) {
+    DemoSettings settings = DemoSettings.of(config);
+    if (!settings.mailServerNamed()) {
       DemoMailbox started = DemoMailbox.start();
       mailbox = started;
-      config = config.with(Map.of("ONSALE_SMTP_HOST", "127.0.0.1", "ONSALE_SMTP_PORT", String.valueOf(started.port())));
+      config = config.with(Map.of(DemoSettings.SMTP_HOST, "127.0.0.1", DemoSettings.SMTP_PORT, String.valueOf(started.port())));
       routes.add(started::routes);
     }
-    if (crowd > 0 && config.setting("ONSALE_JOIN_RATE_PER_MINUTE", "").isBlank()) {
+    if (crowd > 0 && !settings.joinRateSet()) {
       // The crowd comes from one address (this machine): let it and you join within the same minute.
-      config = config.with(Map.of("ONSALE_JOIN_RATE_PER_MINUTE", String.valueOf(crowd + 60)));
+      config = config.with(Map.of(DemoSettings.JOIN_RATE, String.valueOf(crowd + 60)));
     }
     OnsaleApp app = Foreground.startOrExit(config, routes);
     JsonObject event = createEvent(config);
@@ -87,7 +88,7 @@ final class Demo implements Callable<Integer> {
     } else {
       System.out.println("  Mails go to:           " + config.smtpHost() + ":" + config.smtpPort());
     }
-    String provider = config.setting("ONSALE_PAYMENT_PROVIDER", "test");
+    String provider = settings.paymentProvider();
     System.out.println("  Payments:              " + ("test".equals(provider)
         ? "the test provider: after checkout its own page offers Pay and Decline; no money moves"
         : "the " + provider + " provider (ONSALE_PAYMENT_PROVIDER)"));

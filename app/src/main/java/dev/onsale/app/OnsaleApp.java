@@ -73,7 +73,7 @@ public final class OnsaleApp {
   private static boolean needsMigration(OnsaleConfig config) {
     Roles roles = config.roles();
     boolean usesDatabase = roles.web() || roles.workers() || roles.relay() || roles.ops();
-    return usesDatabase && !"false".equals(config.setting("ONSALE_MIGRATE_ON_START", "true"));
+    return usesDatabase && AppSettings.of(config).migrateOnStart();
   }
 
   /** The HTTP routes an instance with these roles serves; metrics and health on every instance. */
@@ -94,7 +94,7 @@ public final class OnsaleApp {
   private static Future<Void> deployRoles(Services services, Roles roles, List<Function<Services, WebModule>> extraRoutes) {
     List<Function<Services, WebModule>> web = new ArrayList<>(webModules(roles));
     web.addAll(extraRoutes);
-    int instances = services.config().intSetting("ONSALE_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors());
+    int instances = AppSettings.of(services.config()).httpInstances();
     Future<?> http = services.vertx().deployVerticle(
         () -> new WebVerticle(services, web), new DeploymentOptions().setInstances(instances));
     return http

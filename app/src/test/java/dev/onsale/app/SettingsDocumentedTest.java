@@ -45,6 +45,18 @@ class SettingsDocumentedTest {
       "workers/src/main/java/dev/onsale/workers/QueueSettings.java",
       "ops/src/main/java/dev/onsale/ops/AlertSettings.java");
 
+  /**
+   * Besides the {@code *Settings} records, the files that may spell a setting's name: the
+   * configuration (the settings every module needs), the Redis topology it validates, the webhook
+   * address rule naming its own setting in its refusals, and the bench, which starts Onsale with
+   * settings of its own.
+   */
+  private static final Set<String> SETTINGS_OWNERS = Set.of(
+      "common/src/main/java/dev/onsale/common/OnsaleConfig.java",
+      "common/src/main/java/dev/onsale/common/RedisTopology.java",
+      "common/src/main/java/dev/onsale/common/WebhookAddresses.java",
+      "bench/src/main/java/dev/onsale/bench/Bench.java");
+
   /** Settings read outside the Java sources, each with the file that reads it (checked below). */
   private static final Map<String, String> CONSUMED_ELSEWHERE = Map.of(
       // logback substitutes it from the environment to choose the appender (json or text).
@@ -77,6 +89,20 @@ class SettingsDocumentedTest {
     unread.keySet().removeAll(read);
     unread.keySet().removeAll(CONSUMED_ELSEWHERE.keySet());
     assertThat(unread).as("documented settings (and where) that nothing reads").isEmpty();
+  }
+
+  @Test
+  @DisplayName("each module reads its settings in one place: a *Settings record, or the configuration itself")
+  void settingsAreReadInSettingsRecords() throws IOException {
+    Set<String> readers = new TreeSet<>();
+    for (Path source : mainSources()) {
+      if (LITERAL.matcher(Files.readString(source)).find()) {
+        readers.add(ROOT.relativize(source).toString());
+      }
+    }
+    readers.removeIf(file -> file.endsWith("Settings.java"));
+    assertThat(readers).as("main sources outside a *Settings record that spell a setting's name")
+        .containsExactlyInAnyOrderElementsOf(SETTINGS_OWNERS);
   }
 
   /** Each name in the first column of a table row of README.md or docs/OPERATIONS.md, with its file. */

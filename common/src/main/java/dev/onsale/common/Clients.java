@@ -27,10 +27,11 @@ public final class Clients {
   }
 
   public static Pool pgPool(Vertx vertx, OnsaleConfig config) {
+    ConnectionSettings settings = ConnectionSettings.of(config);
     PoolOptions options = new PoolOptions()
-        .setMaxSize(config.intSetting("ONSALE_PG_POOL_SIZE", 12))
-        .setMaxWaitQueueSize(config.intSetting("ONSALE_PG_WAIT_QUEUE", 4096))
-        .setConnectionTimeout(config.intSetting("ONSALE_PG_WAIT_SECONDS", 5))
+        .setMaxSize(settings.pgPoolSize())
+        .setMaxWaitQueueSize(settings.pgWaitQueue())
+        .setConnectionTimeout(settings.pgWaitSeconds())
         .setConnectionTimeoutUnit(TimeUnit.SECONDS)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
@@ -52,10 +53,11 @@ public final class Clients {
         .setPoolName("onsale-redis-loops")
         .setMaxPoolSize(1024)
         .setMaxPoolWaiting(1024));
+    ConnectionSettings settings = ConnectionSettings.of(config);
     Redis pool = Redis.createClient(vertx, redisOptions(config)
         .setPoolName("onsale-redis")
-        .setMaxPoolSize(config.intSetting("ONSALE_REDIS_POOL_SIZE", 16))
-        .setMaxPoolWaiting(config.intSetting("ONSALE_REDIS_WAIT_QUEUE", 8192)));
+        .setMaxPoolSize(settings.redisPoolSize())
+        .setMaxPoolWaiting(settings.redisWaitQueue()));
     return new EventLoopRedis(loops, pool, config.redis().cluster());
   }
 

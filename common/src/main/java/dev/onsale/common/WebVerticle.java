@@ -49,7 +49,7 @@ public final class WebVerticle extends VerticleBase {
     router.route().failureHandler(new ErrorHandler());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPort(services.config().httpPort())
-        .setHost(services.config().setting("ONSALE_HTTP_HOST", "0.0.0.0"))
+        .setHost(ConnectionSettings.of(services.config()).httpHost())
         .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(120)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
