@@ -4,7 +4,7 @@
 # client counts, and prints transactions and buyers per second.
 #
 # Variants (VARIANTS, default "claim reserve batch16"):
-#   claim    the bare claim statement of reserve_tickets (V2__sale_functions.sql), one buyer per
+#   claim    the bare claim statement (free_tickets in V10__one_claim.sql), one buyer per
 #            transaction, with the plan pinned to the partial index as the function pins it
 #   reserve  SELECT reserve_tickets(...): what one unbatched reservation costs in the database
 #            (claim + reservation row), one buyer per transaction
@@ -79,8 +79,9 @@ SQL
 
 load_tickets
 
-# The claim statement exactly as reserve_tickets runs it for one category ($1 = category, $2 =
-# quantity); enable_seqscan=off comes from PGOPTIONS, as the function sets it.
+# The bare claim: the rows free_tickets (V10__one_claim.sql, the one claim statement every claim
+# function calls) picks, taken in a single statement; the cheapest claim PostgreSQL can do, and so
+# the baseline. enable_seqscan=off comes from PGOPTIONS, as free_tickets sets it.
 cat > "$WORK/claim.sql" <<SQL
 \set cat random(1, $CATEGORIES)
 UPDATE tickets t

@@ -36,7 +36,7 @@ final class ReservationBatcher {
     this.maxWaiting = maxWaiting;
   }
 
-  private record Pending(UUID id, Long admission, int quantity, Promise<SaleRepository.Hold> promise) {}
+  private record Pending(UUID id, Long admission, int quantity, Promise<Hold> promise) {}
 
   /** The buyers of one category waiting for their claim, and whether a claim is under way. */
   private static final class Lane {
@@ -44,12 +44,12 @@ final class ReservationBatcher {
     boolean inFlight;
   }
 
-  Future<SaleRepository.Hold> reserve(Event event, Long admission, long categoryId, int quantity) {
+  Future<Hold> reserve(Event event, Long admission, long categoryId, int quantity) {
     Lane lane = lanes.computeIfAbsent(categoryId, id -> new Lane());
     if (lane.waiting.size() >= maxWaiting) {
       return Future.failedFuture(ApiException.unavailable("overloaded", "too many buyers at once, try again shortly", 1));
     }
-    Promise<SaleRepository.Hold> promise = Promise.promise();
+    Promise<Hold> promise = Promise.promise();
     lane.waiting.add(new Pending(UUID.randomUUID(), admission, quantity, promise));
     if (!lane.inFlight) {
       flush(event, categoryId, lane);
@@ -83,31 +83,31 @@ final class ReservationBatcher {
   }
 
   private static void distribute(long eventId, long categoryId, List<Pending> batch, RowSet<Row> rows) {
-    Map<UUID, List<SaleRepository.HeldTicket>> tickets = new HashMap<>();
+    Map<UUID, List<HeldTicket>> tickets = new HashMap<>();
     Map<UUID, Instant> until = new HashMap<>();
     java.util.Set<UUID> used = new java.util.HashSet<>();
     for (Row row : rows) {
       UUID id = row.getUUID("reservation_id");
-      List<SaleRepository.HeldTicket> mine = tickets.computeIfAbsent(id, k -> new ArrayList<>());
+      List<HeldTicket> mine = tickets.computeIfAbsent(id, k -> new ArrayList<>());
       Long ticket = row.getLong("ticket_id");
       OffsetDateTime heldUntil = row.getOffsetDateTime("held_until");
       if (ticket == null && heldUntil != null) {
         used.add(id); // '-infinity': the admission was used for an order
       } else if (ticket != null) {
-        mine.add(new SaleRepository.HeldTicket(ticket, categoryId));
+        mine.add(new HeldTicket(ticket, categoryId));
         until.put(id, row.getOffsetDateTime("held_until").toInstant());
       }
     }
     for (Pending p : batch) {
-      List<SaleRepository.HeldTicket> mine = tickets.get(p.id());
+      List<HeldTicket> mine = tickets.get(p.id());
       if (used.contains(p.id())) {
         p.promise().fail(SaleRepository.admissionUsed());
       } else if (mine == null) {
-        p.promise().fail(new SaleRepository.SoldOut(categoryId));
+        p.promise().fail(new SoldOut(categoryId));
       } else if (mine.isEmpty()) {
         p.promise().fail(SaleRepository.admissionInUse());
       } else {
-        p.promise().complete(new SaleRepository.Hold(p.id(), eventId, until.get(p.id()), mine));
+        p.promise().complete(new Hold(p.id(), eventId, until.get(p.id()), mine));
       }
     }
   }

@@ -21,11 +21,6 @@ public final class SaleRepository {
     this.pool = pool;
   }
 
-  /** A hold on tickets until {@code expiresAt}. */
-  public record Hold(UUID id, long eventId, Instant expiresAt, List<HeldTicket> tickets) {}
-
-  public record HeldTicket(long id, long categoryId) {}
-
   /**
    * What an order placed or cancelled tells the caller: {@code status} is {@code paid} (total zero)
    * or {@code pending} until {@code paymentExpiresAt}.
@@ -112,20 +107,6 @@ public final class SaleRepository {
   public Future<Boolean> admissionOrdered(long eventId, long admissionNumber) {
     return pool.preparedQuery(SaleSql.ADMISSION_ORDERED).execute(Tuple.of(eventId, admissionNumber))
         .map(rows -> rows.iterator().next().getBoolean("ordered"));
-  }
-
-  /** Thrown when a category has fewer free tickets than asked for. */
-  public static final class SoldOut extends RuntimeException {
-    private final long categoryId;
-
-    public SoldOut(long categoryId) {
-      super("not enough tickets in category " + categoryId, null, false, false);
-      this.categoryId = categoryId;
-    }
-
-    public long categoryId() {
-      return categoryId;
-    }
   }
 
   /** Releases its owner's active hold at once; its tickets are free again. */

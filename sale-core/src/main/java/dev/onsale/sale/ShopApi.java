@@ -209,7 +209,7 @@ final class ShopApi implements WebModule {
               }
               return new Reply(201, holdJson(hold, event, admissionNumber == null ? tokens.reservationSecret(hold.id()) : null));
             })
-            .recover(e -> e instanceof SaleRepository.SoldOut soldOut
+            .recover(e -> e instanceof SoldOut soldOut
                 ? soldOutReply(event, soldOut)
                 : Future.failedFuture(e)))
         .onSuccess(reply -> Json.send(ctx, reply.status(), reply.body()))
@@ -217,14 +217,14 @@ final class ShopApi implements WebModule {
   }
 
   /** One category goes through the coalescing batcher; several at once claim together, all or none. */
-  private Future<SaleRepository.Hold> claim(Event event, Long admissionNumber, List<long[]> items) {
+  private Future<Hold> claim(Event event, Long admissionNumber, List<long[]> items) {
     if (items.size() == 1 && batcher != null) {
       return batcher.reserve(event, admissionNumber, items.get(0)[0], (int) items.get(0)[1]);
     }
     return sales.reserve(event.id(), admissionNumber, event.holdSeconds(), items);
   }
 
-  private Future<Reply> soldOutReply(Event event, SaleRepository.SoldOut soldOut) {
+  private Future<Reply> soldOutReply(Event event, SoldOut soldOut) {
     metrics.reservation(event.id(), SaleMetrics.SOLD_OUT);
     // The cached counts (at most a second old): at sell-out every refused buyer would otherwise
     // add a count of the event's tickets to the database's load.
@@ -287,7 +287,7 @@ final class ShopApi implements WebModule {
    * The hold, with each line at today's price and the total the order will keep if placed now; and,
    * made without an admission, the secret its buyer needs to order or release it.
    */
-  private static JsonObject holdJson(SaleRepository.Hold hold, Event event, String secret) {
+  private static JsonObject holdJson(Hold hold, Event event, String secret) {
     JsonArray tickets = new JsonArray();
     Map<Long, Integer> counts = new LinkedHashMap<>();
     hold.tickets().forEach(t -> {

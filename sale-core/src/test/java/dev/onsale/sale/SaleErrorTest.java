@@ -62,7 +62,7 @@ class SaleErrorTest {
     assertThat(SaleError.of(soldOut)).isEqualTo(SaleError.SOLD_OUT);
     assertThat(SaleError.detail(soldOut)).isEqualTo("17");
     assertThat(SaleRepository.translateReserveFailure(soldOut))
-        .isInstanceOfSatisfying(SaleRepository.SoldOut.class, e -> assertThat(e.categoryId()).isEqualTo(17));
+        .isInstanceOfSatisfying(SoldOut.class, e -> assertThat(e.categoryId()).isEqualTo(17));
     PgException sameTextOtherCode = new PgException("sold_out", "ERROR", "P0001", "17");
     assertThat(SaleError.of(sameTextOtherCode)).isNull();
     assertThat(SaleRepository.translateReserveFailure(sameTextOtherCode)).isSameAs(sameTextOtherCode);

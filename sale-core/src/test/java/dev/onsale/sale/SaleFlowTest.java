@@ -330,8 +330,17 @@ class SaleFlowTest {
       plan.append(row.getString(0)).append('\n');
     }
     assertThat(plan.toString()).contains("Index Scan using tickets_free").doesNotContain("Seq Scan");
-    String function = server.sql("SELECT pg_get_functiondef('reserve_tickets'::regproc)").iterator().next().getString(0);
-    assertThat(function).contains("enable_seqscan TO 'off'").contains("ORDER BY f.held_until").contains("FOR UPDATE SKIP LOCKED");
+    String claim = server.sql("SELECT pg_get_functiondef('free_tickets'::regproc)").iterator().next().getString(0);
+    assertThat(claim).contains("enable_seqscan TO 'off'").contains("ORDER BY f.held_until").contains("FOR UPDATE SKIP LOCKED");
+  }
+
+  @Test
+  @DisplayName("every claim (a reservation, a batch of them, a late payment's tickets) takes its rows from the one claim statement")
+  void everyClaimUsesTheOneClaimStatement() {
+    for (String claimer : List.of("reserve_tickets", "reserve_batch", "claim_for_late_order")) {
+      String function = server.sql("SELECT pg_get_functiondef('" + claimer + "'::regproc)").iterator().next().getString(0);
+      assertThat(function).as(claimer).contains("free_tickets(").doesNotContain("SKIP LOCKED").doesNotContain("enable_seqscan");
+    }
   }
 
   @Test
