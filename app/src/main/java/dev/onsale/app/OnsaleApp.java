@@ -11,6 +11,7 @@ import dev.onsale.common.WebVerticle;
 import dev.onsale.ops.Ops;
 import dev.onsale.sale.Migrations;
 import dev.onsale.sale.SaleCore;
+import dev.onsale.sale.payment.Payments;
 import dev.onsale.waitingroom.WaitingRoom;
 import dev.onsale.workers.Workers;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -101,7 +102,7 @@ public final class OnsaleApp {
         .compose(ignored -> roles.web() ? SaleCore.deploy(services) : Future.succeededFuture())
         .compose(ignored -> roles.web() ? WaitingRoom.deploy(services) : Future.succeededFuture())
         .compose(ignored -> roles.web() ? Ops.deployEventMeters(services) : Future.succeededFuture())
-        .compose(ignored -> roles.workers() || roles.relay() ? Workers.deploy(services) : Future.succeededFuture())
+        .compose(ignored -> roles.workers() || roles.relay() ? Workers.deploy(services, Payments.service(services)) : Future.succeededFuture())
         .compose(ignored -> roles.ops() ? Ops.deploy(services) : Future.succeededFuture());
   }
 

@@ -3,8 +3,7 @@ package dev.onsale.workers;
 import dev.onsale.common.Job;
 import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobTypes;
-import dev.onsale.sale.payment.PaymentService;
-import dev.onsale.sale.payment.ProviderException;
+import dev.onsale.common.PaymentJobs;
 import io.vertx.core.Future;
 import java.util.UUID;
 
@@ -16,9 +15,9 @@ import java.util.UUID;
  */
 public final class PaymentJobHandler implements JobHandler {
 
-  private final PaymentService payments;
+  private final PaymentJobs payments;
 
-  public PaymentJobHandler(PaymentService payments) {
+  public PaymentJobHandler(PaymentJobs payments) {
     this.payments = payments;
   }
 
@@ -31,7 +30,7 @@ public final class PaymentJobHandler implements JobHandler {
       case JobTypes.PAYMENT_EXPIRE -> payments.expire(paymentId);
       default -> Future.failedFuture(JobFailures.permanent("the payments queue has no job type " + job.type()));
     };
-    return done.<Void>mapEmpty().recover(PaymentJobHandler::classify);
+    return done.<Void>mapEmpty().recover(this::classify);
   }
 
   @Override
@@ -43,10 +42,10 @@ public final class PaymentJobHandler implements JobHandler {
   }
 
   /** A provider's final "no" cannot get better by retrying; a 429, a 5xx or a timeout can. */
-  private static Future<Void> classify(Throwable e) {
-    if (e instanceof ProviderException provider && !provider.retryable()) {
-      return Future.failedFuture(JobFailures.permanent("provider refused: " + provider.getMessage()
-          + (provider.code() == null ? "" : " (" + provider.code() + ")")));
+  private Future<Void> classify(Throwable e) {
+    String refusal = payments.finalRefusal(e);
+    if (refusal != null) {
+      return Future.failedFuture(JobFailures.permanent("provider refused: " + refusal));
     }
     return Future.failedFuture(e);
   }

@@ -1,6 +1,6 @@
 package dev.onsale.workers;
 
-import dev.onsale.sale.payment.PaymentService;
+import dev.onsale.common.PaymentJobs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
@@ -18,11 +18,11 @@ final class PaymentWindowsVerticle extends VerticleBase {
   private static final long PERIOD_MS = 1000;
   private static final int BATCH = 500;
 
-  private final PaymentService payments;
+  private final PaymentJobs payments;
   private long timer;
   private boolean busy;
 
-  PaymentWindowsVerticle(PaymentService payments) {
+  PaymentWindowsVerticle(PaymentJobs payments) {
     this.payments = payments;
   }
 

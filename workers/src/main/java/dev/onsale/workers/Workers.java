@@ -1,9 +1,9 @@
 package dev.onsale.workers;
 
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.PaymentJobs;
 import dev.onsale.common.Roles;
 import dev.onsale.common.Services;
-import dev.onsale.sale.payment.Payments;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -18,15 +18,16 @@ public final class Workers {
 
   private Workers() {}
 
-  public static Future<Void> deploy(Services services) {
+  /** Deploys this instance's relay and queue workers; {@code payments} is the sale core's side of the payments queue. */
+  public static Future<Void> deploy(Services services, PaymentJobs payments) {
     try {
-      return deployRoles(services);
+      return deployRoles(services, payments);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e); // a bad ONSALE_QUEUE_*, stream or housekeeping setting
     }
   }
 
-  private static Future<Void> deployRoles(Services services) {
+  private static Future<Void> deployRoles(Services services, PaymentJobs payments) {
     Roles roles = services.config().roles();
     StreamSettings streams = StreamSettings.of(services.config());
     List<Future<String>> deployments = new ArrayList<>();
@@ -36,13 +37,13 @@ public final class Workers {
     }
     for (JobQueue queue : roles.workerQueues()) {
       QueueSettings settings = QueueSettings.of(services.config(), queue);
-      deployments.add(deployQueue(services, settings, streams, handlerFor(services, settings)));
+      deployments.add(deployQueue(services, settings, streams, handlerFor(services, settings, payments)));
       if (queue == JobQueue.BACKGROUND) {
         deployments.add(services.vertx().deployVerticle(
             new HousekeepingVerticle(services, HousekeepingSettings.of(services.config()), streams)));
       }
       if (queue == JobQueue.PAYMENTS) {
-        deployments.add(services.vertx().deployVerticle(new PaymentWindowsVerticle(Payments.service(services))));
+        deployments.add(services.vertx().deployVerticle(new PaymentWindowsVerticle(payments)));
       }
     }
     return Future.all(deployments).mapEmpty();
@@ -58,13 +59,13 @@ public final class Workers {
         new StreamWorkerVerticle(services, settings, streams, handler), new DeploymentOptions());
   }
 
-  static JobHandler handlerFor(Services services, QueueSettings settings) {
+  static JobHandler handlerFor(Services services, QueueSettings settings, PaymentJobs payments) {
     return switch (settings.queue()) {
       case TICKETS -> new TicketPdfHandler(services);
       case MAIL -> new ConfirmationMailHandler(services, settings, MailSettings.of(services.config()));
       case WEBHOOKS -> new WebhookHandler(services, settings);
       case BACKGROUND -> new BackgroundHandler(services);
-      case PAYMENTS -> new PaymentJobHandler(Payments.service(services));
+      case PAYMENTS -> new PaymentJobHandler(payments);
     };
   }
 }

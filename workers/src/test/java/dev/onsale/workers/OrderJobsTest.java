@@ -1,5 +1,6 @@
 package dev.onsale.workers;
 
+import dev.onsale.sale.payment.Payments;
 import static dev.onsale.common.testing.TestEnv.await;
 import static dev.onsale.workers.WorkerFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +51,7 @@ class OrderJobsTest {
         "ONSALE_QUEUE_MAIL_BACKOFF_MS", "100",
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1",
         "ONSALE_PUBLIC_URL", "https://tickets.example.org")));
-    await(Workers.deploy(fx.services));
+    await(Workers.deploy(fx.services, Payments.service(fx.services)));
   }
 
   @AfterEach

@@ -1,5 +1,6 @@
 package dev.onsale.workers;
 
+import dev.onsale.sale.payment.Payments;
 import static dev.onsale.common.testing.TestEnv.await;
 import static dev.onsale.workers.WorkerFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +28,7 @@ class OutboxRelayTest {
         "ONSALE_ROLES", "relay",
         "ONSALE_RELAY_POLL_MS", "60000",
         "ONSALE_RELAY_RECONNECT_MS", "200")));
-    await(Workers.deploy(fx.services));
+    await(Workers.deploy(fx.services, Payments.service(fx.services)));
   }
 
   @AfterEach

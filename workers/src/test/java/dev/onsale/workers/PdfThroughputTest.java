@@ -1,5 +1,6 @@
 package dev.onsale.workers;
 
+import dev.onsale.sale.payment.Payments;
 import static dev.onsale.common.testing.TestEnv.await;
 import static dev.onsale.workers.WorkerFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,7 @@ class PdfThroughputTest {
   private void endToEnd(String concurrency, double coldMillis, double warmMillis) {
     try (WorkerFixture fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
         "ONSALE_ROLES", "workers:tickets", "ONSALE_QUEUE_TICKETS_CONCURRENCY", concurrency)))) {
-      await(Workers.deploy(fx.services));
+      await(Workers.deploy(fx.services, Payments.service(fx.services)));
       long eventId = fx.createEvent("Throughput Night", "Standing");
       long started = System.nanoTime();
       WorkerFixture.Order order = fx.createOrder(eventId, fx.categoryId(eventId, "Standing"), TICKETS, "Big Buyer", "big@example.org");

@@ -1,5 +1,6 @@
 package dev.onsale.workers;
 
+import dev.onsale.sale.payment.Payments;
 import static dev.onsale.common.testing.TestEnv.await;
 import static dev.onsale.workers.WorkerFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,7 @@ class WebhookAddressTest {
           req.response().setStatusCode(204).end();
         })
         .listen(0, "127.0.0.1"));
-    await(Workers.deploy(fx.services));
+    await(Workers.deploy(fx.services, Payments.service(fx.services)));
   }
 
   @AfterEach

@@ -1,5 +1,6 @@
 package dev.onsale.workers;
 
+import dev.onsale.sale.payment.Payments;
 import static dev.onsale.common.testing.TestEnv.await;
 import static dev.onsale.workers.WorkerFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +50,7 @@ class WebhookDeliveryTest {
       };
       req.response().setStatusCode(status).end();
     })).listen(0, "127.0.0.1"));
-    await(Workers.deploy(fx.services));
+    await(Workers.deploy(fx.services, Payments.service(fx.services)));
   }
 
   @AfterEach

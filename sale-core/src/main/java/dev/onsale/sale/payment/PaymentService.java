@@ -1,5 +1,6 @@
 package dev.onsale.sale.payment;
 
+import dev.onsale.common.PaymentJobs;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.JobTypes;
 import dev.onsale.common.RedisKeys;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * ({@code settle_payment}) after the provider has answered. The web role and the payments worker
  * share this class.
  */
-public final class PaymentService {
+public final class PaymentService implements PaymentJobs {
 
   private static final Logger LOG = LoggerFactory.getLogger(PaymentService.class);
   /** Counts a second's sessions deployment-wide; the key lives two seconds. */
@@ -222,6 +223,14 @@ public final class PaymentService {
         .recover(e -> Future.failedFuture(SaleError.PAYMENT_NOT_FOUND.raised(e) ? new UnknownPayment(paymentId) : e));
   }
 
+  @Override
+  public String finalRefusal(Throwable failure) {
+    if (failure instanceof ProviderException provider && !provider.retryable()) {
+      return provider.getMessage() + (provider.code() == null ? "" : " (" + provider.code() + ")");
+    }
+    return null;
+  }
+
   /** A notification or report for a payment id that has no row (yet). */
   public static final class UnknownPayment extends RuntimeException {
     public UnknownPayment(UUID paymentId) {
@@ -248,6 +257,7 @@ public final class PaymentService {
    * A window ended: asks the provider what happened and settles it as a webhook would, then ends
    * the session so that it can no longer be paid (what it reports then is settled too).
    */
+  @Override
   public Future<Settled> reconcile(UUID paymentId) {
     return find(paymentId).compose(payment -> {
       if (payment == null || !payment.unsettled()) {
@@ -263,6 +273,7 @@ public final class PaymentService {
   }
 
   /** Ends a payment's session (another attempt paid the order, or it was cancelled). */
+  @Override
   public Future<Settled> expire(UUID paymentId) {
     return find(paymentId).compose(payment -> {
       if (payment == null || !payment.unsettled()) {
@@ -284,6 +295,7 @@ public final class PaymentService {
    * {@code refund_due} (the organizer refunds it and confirms). Failures propagate: the payments
    * worker retries them and, after the last try, calls {@link #refundFailed}.
    */
+  @Override
   public Future<String> refund(UUID paymentId) {
     return find(paymentId).compose(payment -> {
       if (payment == null || !("refund_pending".equals(payment.status()) || "refund_failed".equals(payment.status()))) {
@@ -301,6 +313,7 @@ public final class PaymentService {
   }
 
   /** The refund's last try failed: the order shows {@code refund_failed}, alerting, until retried. */
+  @Override
   public Future<String> refundFailed(UUID paymentId, String error) {
     return noteError(paymentId, new RuntimeException(error)).compose(ignored -> settleRefund(paymentId, null, "refund_failed"));
   }
@@ -397,6 +410,7 @@ public final class PaymentService {
   }
 
   /** Queues reconciliation for payments whose window ended; answers how many. */
+  @Override
   public Future<Long> queueDueReconciliations(int batch) {
     return pool.withTransaction(conn -> conn.preparedQuery(PaymentSql.QUEUE_DUE_RECONCILIATIONS)
             .execute(Tuple.of(batch, JobTypes.PAYMENT_RECONCILE))
@@ -406,6 +420,7 @@ public final class PaymentService {
   }
 
   /** Rewrites pending orders past their window and grace as expired; answers how many. */
+  @Override
   public Future<Integer> expireOrders(int batch) {
     return pool.preparedQuery(PaymentSql.EXPIRE_ORDERS).execute(Tuple.of(batch)).map(rows -> rows.rowCount());
   }
