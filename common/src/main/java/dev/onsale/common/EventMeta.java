@@ -111,7 +111,7 @@ public record EventMeta(
   }
 
   /** A whole number from a hash field; a decimal is cut, and a missing, blank or unreadable field is the fallback. */
-  static long number(Map<String, String> hash, String field, long fallback) {
+  public static long number(Map<String, String> hash, String field, long fallback) {
     String value = hash.get(field);
     if (value == null || value.isBlank()) {
       return fallback;

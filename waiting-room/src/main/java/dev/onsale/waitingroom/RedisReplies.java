@@ -1,5 +1,6 @@
 package dev.onsale.waitingroom;
 
+import dev.onsale.common.EventMeta;
 import io.vertx.redis.client.Response;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,18 +40,6 @@ final class RedisReplies {
   }
 
   static long longOf(Map<String, String> hash, String field, long fallback) {
-    String value = hash.get(field);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      try {
-        return (long) Double.parseDouble(value.trim());
-      } catch (NumberFormatException ignored) {
-        return fallback;
-      }
-    }
+    return EventMeta.number(hash, field, fallback);
   }
 }
