@@ -1,4 +1,5 @@
-/* Shared by the order page and the test pay page: money in the currency's own minor units, times in a zone. */
+/* Shared by the order page, the test pay page, the shop and the queue page: money in the currency's own minor
+   units, times in a zone, waits, counts and clock times. */
 window.OnsaleShop = (function () {
   function minorDigits(currency) {
     try {
@@ -35,5 +36,26 @@ window.OnsaleShop = (function () {
     box.className = 'notice' + (kind ? ' ' + kind : '');
     box.hidden = !text;
   }
-  return { money: money, time: time, call: call, notice: notice };
+  /** A wait in words: "2 h 5 min", "3 min 07 s", "40 s"; a dash when unknown. */
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined || isNaN(seconds)) { return '–'; }
+    seconds = Math.max(0, Math.round(seconds));
+    var h = Math.floor(seconds / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds % 60;
+    if (h > 0) { return h + ' h ' + m + ' min'; }
+    if (m > 0) { return m + ' min ' + (s < 10 ? '0' : '') + s + ' s'; }
+    return s + ' s';
+  }
+  /** A count in the reader's digits; a dash when unknown. */
+  function number(value) {
+    return value === null || value === undefined ? '–' : Number(value).toLocaleString();
+  }
+  /** A moment on the 24-hour clock (HH:MM:SS) in the reader's zone. */
+  function clockTime(at) {
+    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    return pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
+  }
+  return { money: money, time: time, call: call, notice: notice, duration: duration, number: number,
+    clockTime: clockTime };
 })();

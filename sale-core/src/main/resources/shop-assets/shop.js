@@ -24,6 +24,11 @@
 window.OnsaleShopPage = (function () {
   'use strict';
 
+  // Shared with the order and pay pages (common.js): waits, counts and HH:MM:SS the same everywhere.
+  var duration = OnsaleShop.duration;
+  var number = OnsaleShop.number;
+  var clockTime = OnsaleShop.clockTime;
+
   var S = window.OnsaleShop;
   var ORDER_POLL_MS = 2000;
   var ORDER_POLL_LIMIT = 150;
@@ -78,19 +83,6 @@ window.OnsaleShopPage = (function () {
     });
   }
 
-  function duration(seconds) {
-    if (seconds === null || seconds === undefined || isNaN(seconds)) { return '–'; }
-    seconds = Math.max(0, Math.round(seconds));
-    var h = Math.floor(seconds / 3600);
-    var m = Math.floor((seconds % 3600) / 60);
-    var s = seconds % 60;
-    if (h > 0) { return h + ' h ' + m + ' min'; }
-    if (m > 0) { return m + ' min ' + (s < 10 ? '0' : '') + s + ' s'; }
-    return s + ' s';
-  }
-  function number(value) {
-    return value === null || value === undefined ? '–' : Number(value).toLocaleString();
-  }
   /** Amounts are integers in the currency's minor units: JPY has none, KWD three. */
   function money(minor, currency) {
     return S.money(minor, currency || 'EUR');
@@ -275,12 +267,6 @@ window.OnsaleShopPage = (function () {
 
   function updateReserveButton() {
     $('reserve-button').disabled = shop.busy || shop.turnOver || shop.situation !== 'free';
-  }
-
-  /** HH:MM:SS on the buyer's clock, whatever the locale's habits: the same shape everywhere on the page. */
-  function clockTime(at) {
-    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
-    return pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
   }
 
   function randomKey() {

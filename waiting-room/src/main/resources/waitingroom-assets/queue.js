@@ -8,6 +8,11 @@
 (function () {
   'use strict';
 
+  // Shared with the order and pay pages (common.js): waits, counts and HH:MM:SS the same everywhere.
+  var duration = OnsaleShop.duration;
+  var number = OnsaleShop.number;
+  var clockTime = OnsaleShop.clockTime;
+
   var eventId = document.body.getAttribute('data-event-id');
   var api = '/api/v1/events/' + encodeURIComponent(eventId);
   var storeKey = 'onsale:' + eventId;
@@ -66,24 +71,11 @@
     });
   }
 
-  function duration(seconds) {
-    if (seconds === null || seconds === undefined || isNaN(seconds)) { return '–'; }
-    seconds = Math.max(0, Math.round(seconds));
-    var h = Math.floor(seconds / 3600);
-    var m = Math.floor((seconds % 3600) / 60);
-    var s = seconds % 60;
-    if (h > 0) { return h + ' h ' + m + ' min'; }
-    if (m > 0) { return m + ' min ' + (s < 10 ? '0' : '') + s + ' s'; }
-    return s + ' s';
-  }
   function roughWait(seconds) {
     if (seconds === null || seconds === undefined) { return '–'; }
     if (seconds < 60) { return 'under a minute'; }
     if (seconds < 3600) { return 'about ' + Math.ceil(seconds / 60) + ' min'; }
     return 'about ' + (seconds / 3600).toFixed(1) + ' h';
-  }
-  function number(value) {
-    return value === null || value === undefined ? '–' : Number(value).toLocaleString();
   }
 
   /** Tells screen readers about the place in line without chattering every second. */
@@ -554,12 +546,6 @@
         + '. The seed is published when the sale starts.';
     text('fairness', line);
     show('fairness', true);
-  }
-
-  /** HH:MM:SS on the buyer's clock, whatever the locale's habits: the same shape everywhere on the page. */
-  function clockTime(at) {
-    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
-    return pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds());
   }
 
   // ---------------------------------------------------------------- start
