@@ -147,8 +147,9 @@ final class AdminApi implements WebModule {
     events.find(eventId)
         .compose(event -> sales.ordersPage(eventId, after, limit, status))
         .onSuccess(page -> {
-          JsonArray array = new JsonArray(page);
-          Object next = page.size() == limit ? page.get(page.size() - 1).getLong("id") : null;
+          JsonArray array = new JsonArray();
+          page.forEach(order -> array.add(order.toJson()));
+          Object next = page.size() == limit ? page.get(page.size() - 1).id() : null;
           Json.send(ctx, 200, new JsonObject().put("orders", array).put("next", next));
         })
         .onFailure(ctx::fail);

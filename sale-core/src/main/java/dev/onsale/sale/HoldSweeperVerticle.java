@@ -44,9 +44,9 @@ final class HoldSweeperVerticle extends VerticleBase {
     busy = true;
     rounds++;
     sales.sweepExpiredHolds(BATCH)
-        .onSuccess(counts -> {
-          if (counts[0] > 0) {
-            LOG.info("expired {} holds, freeing {} tickets", counts[0], counts[1]);
+        .onSuccess(swept -> {
+          if (swept.reservations() > 0) {
+            LOG.info("expired {} holds, freeing {} tickets", swept.reservations(), swept.tickets());
           }
         })
         .compose(ignored -> rounds % 720 == 1 ? sales.deleteOldIdempotencyKeys(10_000).mapEmpty() : Future.succeededFuture())

@@ -2,7 +2,6 @@ package dev.onsale.sale;
 
 import dev.onsale.common.ApiException;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -243,29 +242,25 @@ public final class SaleRepository {
   }
 
   /** A page of the event's orders after {@code afterId}, all of them or those in one status (null: all). */
-  public Future<List<JsonObject>> ordersPage(long eventId, long afterId, int limit, String status) {
+  public Future<List<OrderSummary>> ordersPage(long eventId, long afterId, int limit, String status) {
     return pool.preparedQuery(SaleSql.SELECT_ORDERS_PAGE).execute(Tuple.of(eventId, afterId, limit, status))
         .map(rows -> {
-          List<JsonObject> orders = new ArrayList<>();
-          rows.forEach(r -> orders.add(new JsonObject()
-              .put("id", r.getLong("id"))
-              .put("code", r.getString("code"))
-              .put("status", r.getString("status"))
-              .put("buyer", new JsonObject().put("name", r.getString("buyer_name")).put("email", r.getString("buyer_email")))
-              .put("tickets", r.getLong("tickets"))
-              .put("totalCents", r.getLong("total_cents"))
-              .put("currency", r.getString("currency"))
-              .put("createdAt", dev.onsale.common.Json.instant(r.getOffsetDateTime("created_at")))));
+          List<OrderSummary> orders = new ArrayList<>();
+          rows.forEach(r -> orders.add(new OrderSummary(r.getLong("id"), r.getString("code"), r.getString("status"),
+              r.getString("buyer_name"), r.getString("buyer_email"), r.getLong("tickets"), r.getLong("total_cents"),
+              r.getString("currency"), r.getOffsetDateTime("created_at"))));
           return orders;
         });
   }
 
-  /** Returns [reservations expired, tickets freed]. */
-  public Future<long[]> sweepExpiredHolds(int batch) {
+  /** What one sweep of lapsed holds did. */
+  public record Swept(long reservations, long tickets) {}
+
+  public Future<Swept> sweepExpiredHolds(int batch) {
     return pool.preparedQuery(SaleSql.SWEEP_EXPIRED_HOLDS).execute(Tuple.of(batch))
         .map(rows -> {
           Row r = rows.iterator().next();
-          return new long[] {r.getLong("reservations"), r.getLong("tickets")};
+          return new Swept(r.getLong("reservations"), r.getLong("tickets"));
         });
   }
 
