@@ -3,6 +3,7 @@ package dev.onsale.waitingroom;
 import dev.onsale.common.ApiException;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RedisScript;
+import dev.onsale.common.ReplicaWait;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -52,11 +53,17 @@ final class JoinChallenges {
   private final RedisKeys keys;
   private final byte[] macKey;
   private final int perAddressPerMinute;
+  private final ReplicaWait wait;
 
   /**
    * @param perAddressPerMinute challenges one client address may take per event and minute
    */
-  JoinChallenges(Redis redis, RedisKeys keys, String tokenSecret, int perAddressPerMinute) {
+  /**
+   * With {@code wait} on, a challenge's serial and its used mark are answered once a replica holds
+   * them: a failover then neither issues a serial twice nor lets a used challenge in again.
+   */
+  JoinChallenges(Redis redis, RedisKeys keys, String tokenSecret, int perAddressPerMinute, ReplicaWait wait) {
+    this.wait = wait;
     this.redis = redis;
     this.keys = keys;
     this.macKey = sha256(("onsale-join-challenge:" + tokenSecret).getBytes(StandardCharsets.UTF_8));
@@ -69,7 +76,7 @@ final class JoinChallenges {
    */
   Future<JsonObject> issue(EventInfo event, String clientAddress, long now) {
     RedisKeys.Event eventKeys = keys.event(event.id());
-    return ISSUE.run(redis, List.of(eventKeys.challengeRateLimit(clientAddress, now / 60_000), eventKeys.powSerial()),
+    return ISSUE.run(redis, wait, List.of(eventKeys.challengeRateLimit(clientAddress, now / 60_000), eventKeys.powSerial()),
             perAddressPerMinute)
         .compose(reply -> reply.toLong() == 0
             ? Future.failedFuture(QueueNumbers.rateLimited(now, "too many join challenges from your address"))
@@ -133,8 +140,8 @@ final class JoinChallenges {
       return Future.failedFuture(ApiException.badRequest("challenge_unsolved",
           "SHA-256(challenge + nonce) does not start with " + difficulty + " zero bits"));
     }
-    return redis.send(Request.cmd(Command.SETBIT).arg(keys.event(event.id()).powUsed()).arg(serial).arg(1))
-        .compose(previous -> RedisReplies.longOr(previous, 0) == 0
+    return wait.batch(redis, List.of(Request.cmd(Command.SETBIT).arg(keys.event(event.id()).powUsed()).arg(serial).arg(1)))
+        .compose(replies -> RedisReplies.longOr(replies.get(0), 0) == 0
             ? Future.succeededFuture()
             : Future.failedFuture(ApiException.conflict("challenge_used",
                 "this challenge was used already; get a new one")));

@@ -1,6 +1,7 @@
 package dev.onsale.waitingroom;
 
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.ReplicaWait;
 import dev.onsale.common.Services;
 import dev.onsale.common.Tokens;
 import io.vertx.core.Vertx;
@@ -33,14 +34,14 @@ final class WaitingRoomRuntime {
     this.snapshots = new QueueSnapshots(services.vertx(), services.redis(), services.keys(),
         settings.refreshMillis(), this::now);
     this.shuffles = new ShuffleOrders(services.vertx());
-    this.liveness = new AdmissionLiveness(services.redis(), services.keys(), settings.leaveSeconds());
+    ReplicaWait wait = services.config().redis().replicaWait();
+    this.liveness = new AdmissionLiveness(services.redis(), services.keys(), settings.leaveSeconds(), wait);
     this.status = new QueueStatus(liveness, services.tokens(), shuffles);
     this.metrics = new QueueMetrics(services.meters(), snapshots);
-    this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute(),
-        services.config().redis().replicaWait());
+    this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute(), wait);
     // Each join takes one challenge; a page whose challenge expired while it solved takes a second.
     this.challenges = new JoinChallenges(services.redis(), services.keys(), services.config().tokenSecret(),
-        2 * settings.joinRatePerMinute());
+        2 * settings.joinRatePerMinute(), wait);
   }
 
   static WaitingRoomRuntime of(Services services) {

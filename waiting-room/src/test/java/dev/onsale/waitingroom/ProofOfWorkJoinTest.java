@@ -139,6 +139,26 @@ class ProofOfWorkJoinTest {
     }
   }
 
+  @Test
+  @DisplayName("with writes confirmed by a replica and none to confirm them, no challenge is handed out and no number taken: 503")
+  void challengesWaitForAReplica() throws Exception {
+    // The machine's Redis has no replica: WAIT answers 0, as a master left alone after a failover would.
+    OnsaleConfig config = TestEnv.freshConfig(Map.of("ONSALE_REDIS_WAIT_REPLICAS", "1", "ONSALE_REDIS_WAIT_MS", "100"));
+    try (TestRedis redis = new TestRedis(config); WaitingRoomInstance room = WaitingRoomInstance.start(config).checkedAgainstTheDocument()) {
+      long event = 803;
+      Map<String, Object> meta = TestRedis.event(event, "pow-replicated", 600_000, 600, 100);
+      meta.put("joinChallenge", "pow");
+      meta.put("powDifficulty", 8);
+      redis.publishEvent(event, meta);
+
+      HttpResponse<String> refused = room.send(HttpRequest.newBuilder(
+          URI.create(room.url("/api/v1/events/" + event + "/queue/challenge"))).GET());
+      assertError(refused, 503, "replication_lagging");
+      assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+      assertThat(redis.number("GET", redis.keys.event(event).arrivals())).as("no number taken").isZero();
+    }
+  }
+
   private static JsonObject challenge(WaitingRoomInstance room, long event) {
     HttpResponse<String> response = room.send(HttpRequest.newBuilder(
         URI.create(room.url("/api/v1/events/" + event + "/queue/challenge"))).GET());
