@@ -2,7 +2,6 @@ package dev.onsale.waitingroom;
 
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.RedisScript;
-import dev.onsale.common.ReplicaWait;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import java.util.List;
@@ -48,26 +47,28 @@ final class AdmissionLiveness {
   private final Redis redis;
   private final RedisKeys keys;
   private final long leaveMillis;
-  private final ReplicaWait wait;
 
-  /** With {@code wait} on, a slot's leaving and return are answered once a replica holds them. */
-  AdmissionLiveness(Redis redis, RedisKeys keys, long leaveSeconds, ReplicaWait wait) {
+  /**
+   * Leaving and coming back do not wait for a replica (ONSALE_REDIS_WAIT_REPLICAS): the return runs
+   * on every admitted buyer's status poll, and what a failover could take back mends itself — a
+   * lost return is made again by the next request, a lost leave only keeps the slot its full time.
+   */
+  AdmissionLiveness(Redis redis, RedisKeys keys, long leaveSeconds) {
     this.redis = redis;
     this.keys = keys;
     this.leaveMillis = leaveSeconds * 1000;
-    this.wait = wait;
   }
 
   /** The page left: the slot lapses {@code leaveSeconds} from now unless the buyer comes back. */
   Future<Void> leave(long eventId, long number, long now) {
     RedisKeys.Event event = keys.event(eventId);
-    return LEAVE.run(redis, wait, List.of(event.activeShoppers(), event.leaving()), number, now + leaveMillis).mapEmpty();
+    return LEAVE.run(redis, List.of(event.activeShoppers(), event.leaving()), number, now + leaveMillis).mapEmpty();
   }
 
   /** The buyer is here: a left slot is put back. Answers when the slot lapses (0 without one). */
   Future<Long> restore(long eventId, long number) {
     RedisKeys.Event event = keys.event(eventId);
-    return RESTORE.run(redis, wait, List.of(event.activeShoppers(), event.leaving()), number)
+    return RESTORE.run(redis, List.of(event.activeShoppers(), event.leaving()), number)
         .map(reply -> reply == null ? 0L : (long) Double.parseDouble(reply.toString()));
   }
 }

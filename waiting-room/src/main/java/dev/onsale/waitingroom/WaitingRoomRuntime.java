@@ -35,7 +35,7 @@ final class WaitingRoomRuntime {
         settings.refreshMillis(), this::now);
     this.shuffles = new ShuffleOrders(services.vertx());
     ReplicaWait wait = services.config().redis().replicaWait();
-    this.liveness = new AdmissionLiveness(services.redis(), services.keys(), settings.leaveSeconds(), wait);
+    this.liveness = new AdmissionLiveness(services.redis(), services.keys(), settings.leaveSeconds());
     this.status = new QueueStatus(liveness, services.tokens(), shuffles);
     this.metrics = new QueueMetrics(services.meters(), snapshots);
     this.numbers = new QueueNumbers(services.redis(), services.keys(), settings.joinRatePerMinute(), wait);
