@@ -62,7 +62,7 @@ BEGIN
          SET held_until = v_until, reservation_id = p_reservation, order_id = NULL
        WHERE t.id = ANY (v_ids)
       RETURNING t.id, t.category_id, v_until;
-    v_total := v_total + array_length(v_ids, 1);
+    v_total := v_total + cardinality(v_ids);
   END LOOP;
   INSERT INTO reservations (id, event_id, admission_n, expires_at, ticket_count)
   VALUES (p_reservation, p_event, p_admission, v_until, v_total);

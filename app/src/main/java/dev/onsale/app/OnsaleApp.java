@@ -102,7 +102,7 @@ public final class OnsaleApp {
         .compose(ignored -> roles.web() ? SaleCore.deploy(services) : Future.succeededFuture())
         .compose(ignored -> roles.web() ? WaitingRoom.deploy(services) : Future.succeededFuture())
         .compose(ignored -> roles.web() ? Ops.deployEventMeters(services) : Future.succeededFuture())
-        .compose(ignored -> roles.workers() || roles.relay() ? Workers.deploy(services, Payments.service(services)) : Future.succeededFuture())
+        .compose(ignored -> roles.workers() || roles.relay() ? Workers.deploy(services, () -> Payments.service(services)) : Future.succeededFuture())
         .compose(ignored -> roles.ops() ? Ops.deploy(services) : Future.succeededFuture());
   }
 

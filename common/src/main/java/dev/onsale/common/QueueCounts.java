@@ -38,7 +38,15 @@ public record QueueCounts(long arrivals, long serving) {
     return new QueueCounts(number(arrivals), number(serving));
   }
 
+  /** A counter nobody has set yet reads 0; so does one that is not a number (never written so by Onsale). */
   private static long number(Response reply) {
-    return reply == null ? 0 : reply.toLong();
+    if (reply == null) {
+      return 0;
+    }
+    try {
+      return reply.toLong();
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }

@@ -57,17 +57,15 @@ final class JoinChallenges {
 
   /**
    * @param perAddressPerMinute challenges one client address may take per event and minute
-   */
-  /**
-   * With {@code wait} on, a challenge's serial and its used mark are answered once a replica holds
-   * them: a failover then neither issues a serial twice nor lets a used challenge in again.
+   * @param wait with it on, a challenge's serial and its used mark are answered once a replica
+   *     holds them: a failover then neither issues a serial twice nor lets a used challenge in again
    */
   JoinChallenges(Redis redis, RedisKeys keys, String tokenSecret, int perAddressPerMinute, ReplicaWait wait) {
-    this.wait = wait;
     this.redis = redis;
     this.keys = keys;
     this.macKey = sha256(("onsale-join-challenge:" + tokenSecret).getBytes(StandardCharsets.UTF_8));
     this.perAddressPerMinute = perAddressPerMinute;
+    this.wait = wait;
   }
 
   /**

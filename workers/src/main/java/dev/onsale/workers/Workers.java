@@ -8,6 +8,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The workers' entry point: the outbox relay and one worker verticle per job queue of this role
@@ -18,8 +19,11 @@ public final class Workers {
 
   private Workers() {}
 
-  /** Deploys this instance's relay and queue workers; {@code payments} is the sale core's side of the payments queue. */
-  public static Future<Void> deploy(Services services, PaymentJobs payments) {
+  /**
+   * Deploys this instance's relay and queue workers. {@code payments} gives the sale core's side of
+   * the payments queue, asked for only when this instance works that queue.
+   */
+  public static Future<Void> deploy(Services services, Supplier<PaymentJobs> payments) {
     try {
       return deployRoles(services, payments);
     } catch (IllegalArgumentException e) {
@@ -27,7 +31,7 @@ public final class Workers {
     }
   }
 
-  private static Future<Void> deployRoles(Services services, PaymentJobs payments) {
+  private static Future<Void> deployRoles(Services services, Supplier<PaymentJobs> payments) {
     Roles roles = services.config().roles();
     StreamSettings streams = StreamSettings.of(services.config());
     List<Future<String>> deployments = new ArrayList<>();
@@ -43,7 +47,7 @@ public final class Workers {
             new HousekeepingVerticle(services, HousekeepingSettings.of(services.config()), streams)));
       }
       if (queue == JobQueue.PAYMENTS) {
-        deployments.add(services.vertx().deployVerticle(new PaymentWindowsVerticle(payments)));
+        deployments.add(services.vertx().deployVerticle(new PaymentWindowsVerticle(payments.get())));
       }
     }
     return Future.all(deployments).mapEmpty();
@@ -59,13 +63,13 @@ public final class Workers {
         new StreamWorkerVerticle(services, settings, streams, handler), new DeploymentOptions());
   }
 
-  static JobHandler handlerFor(Services services, QueueSettings settings, PaymentJobs payments) {
+  static JobHandler handlerFor(Services services, QueueSettings settings, Supplier<PaymentJobs> payments) {
     return switch (settings.queue()) {
       case TICKETS -> new TicketPdfHandler(services);
       case MAIL -> new ConfirmationMailHandler(services, settings, MailSettings.of(services.config()));
       case WEBHOOKS -> new WebhookHandler(services, settings);
       case BACKGROUND -> new BackgroundHandler(services);
-      case PAYMENTS -> new PaymentJobHandler(payments);
+      case PAYMENTS -> new PaymentJobHandler(payments.get());
     };
   }
 }

@@ -51,7 +51,7 @@ class OrderJobsTest {
         "ONSALE_QUEUE_MAIL_BACKOFF_MS", "100",
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1",
         "ONSALE_PUBLIC_URL", "https://tickets.example.org")));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
   }
 
   @AfterEach

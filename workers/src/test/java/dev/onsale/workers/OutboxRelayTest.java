@@ -28,7 +28,7 @@ class OutboxRelayTest {
         "ONSALE_ROLES", "relay",
         "ONSALE_RELAY_POLL_MS", "60000",
         "ONSALE_RELAY_RECONNECT_MS", "200")));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
   }
 
   @AfterEach

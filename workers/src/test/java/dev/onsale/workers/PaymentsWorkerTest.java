@@ -49,7 +49,7 @@ class PaymentsWorkerTest {
     eventId = fx.createEvent("Paid Concert", "Standing");
     categoryId = fx.categoryId(eventId, "Standing");
     fx.sql("INSERT INTO tickets (event_id, category_id) SELECT $1, $2 FROM generate_series(1, 1000)", Tuple.of(eventId, categoryId));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
   }
 
   @AfterEach

@@ -42,7 +42,7 @@ class PdfThroughputTest {
   private void endToEnd(String concurrency, double coldMillis, double warmMillis) {
     try (WorkerFixture fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
         "ONSALE_ROLES", "workers:tickets", "ONSALE_QUEUE_TICKETS_CONCURRENCY", concurrency)))) {
-      await(Workers.deploy(fx.services, Payments.service(fx.services)));
+      await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
       long eventId = fx.createEvent("Throughput Night", "Standing");
       long started = System.nanoTime();
       WorkerFixture.Order order = fx.createOrder(eventId, fx.categoryId(eventId, "Standing"), TICKETS, "Big Buyer", "big@example.org");

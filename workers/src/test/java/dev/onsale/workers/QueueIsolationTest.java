@@ -52,7 +52,7 @@ class QueueIsolationTest {
     long eventId = fx.createEvent("Isolation Festival", "Standing");
     long categoryId = fx.categoryId(eventId, "Standing");
     queueConfirmationMails(eventId, MAIL_BACKLOG);
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     String mailStream = fx.services.keys().stream(JobQueue.MAIL);
     eventually(Duration.ofSeconds(60), "the mail backlog relayed", () -> fx.count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL") == 0);
     eventually(Duration.ofSeconds(10), "the mail worker stuck on the stalled server", () -> smtp.connections() >= 1);

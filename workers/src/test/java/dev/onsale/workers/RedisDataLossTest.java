@@ -100,7 +100,7 @@ class RedisDataLossTest {
     stopRedis(true); // SIGKILL, no persistence: it comes back empty
     startRedis(false);
     downHookUp.set(true);
-    await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), Payments.service(fx.services))));
+    await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), () -> Payments.service(fx.services))));
 
     everyJobDoneOnce(orders);
     assertThat(generation()).as("a new job generation in the empty Redis").isNotNull().isNotEqualTo(generationBefore);
@@ -128,7 +128,7 @@ class RedisDataLossTest {
     stopRedis(false); // SIGTERM: the append-only file is complete
     startRedis(true);
     assertThat(fx.xlen(fx.services.keys().stream(JobQueue.TICKETS))).isEqualTo(ORDERS * TICKETS_PER_ORDER);
-    await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), Payments.service(fx.services))));
+    await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), () -> Payments.service(fx.services))));
 
     everyJobDoneOnce(orders);
     Thread.sleep(1500); // a few relay passes after Redis returned
@@ -140,7 +140,7 @@ class RedisDataLossTest {
   @DisplayName("a normal run marks every finished or dead-lettered job done")
   void normalRunMarksRowsDone() throws Exception {
     startInstances(false);
-    await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), Payments.service(fx.services))));
+    await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), () -> Payments.service(fx.services))));
     long eventId = fx.createEvent("Plain Show", "Standing");
     List<WorkerFixture.Order> orders = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -193,7 +193,7 @@ class RedisDataLossTest {
       await(instance.vertx.deployVerticle(relay));
     }
     for (JobQueue queue : List.of(JobQueue.MAIL, JobQueue.WEBHOOKS, JobQueue.BACKGROUND)) {
-      await(Workers.deployQueue(fx.services, settings(queue), Workers.handlerFor(fx.services, settings(queue), Payments.service(fx.services))));
+      await(Workers.deployQueue(fx.services, settings(queue), Workers.handlerFor(fx.services, settings(queue), () -> Payments.service(fx.services))));
     }
   }
 

@@ -70,10 +70,10 @@ class RelayRedisOutageTest {
         "ONSALE_RELAY_POLL_MS", "200");
     fx = WorkerFixture.migrated(TestEnv.freshConfig(settings));
     // Three relays on two instances, all competing for the same rows.
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     await(fx.vertx.deployVerticle(new OutboxRelayVerticle(fx.services)));
     secondInstance = fx.sibling(fx.config);
-    await(Workers.deploy(secondInstance.services, Payments.service(secondInstance.services)));
+    await(Workers.deploy(secondInstance.services, () -> Payments.service(secondInstance.services)));
 
     AtomicLong written = new AtomicLong();
     Thread orders = new Thread(() -> {

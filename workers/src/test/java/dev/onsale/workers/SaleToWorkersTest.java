@@ -55,7 +55,7 @@ class SaleToWorkersTest {
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1")));
     await(fx.vertx.deployVerticle(() -> new WebVerticle(fx.services, List.of(SaleCore::webModule)), new DeploymentOptions().setInstances(1)));
     await(SaleCore.deploy(fx.services));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     http = new TestHttp(fx.config.httpPort());
     receiver = await(fx.vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       hookBodies.add(body.getBytes());

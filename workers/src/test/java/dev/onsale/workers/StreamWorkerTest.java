@@ -49,7 +49,7 @@ class StreamWorkerTest {
         "ONSALE_QUEUE_BACKGROUND_RECLAIM_IDLE_SECONDS", "1",
         "ONSALE_QUEUE_BACKGROUND_BLOCK_MS", "200",
         "ONSALE_QUEUE_BACKGROUND_DRAIN_MS", "0")));
-    await(Workers.deploy(fx.services, Payments.service(fx.services))); // the relay only
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services))); // the relay only
     QueueSettings settings = QueueSettings.of(fx.config, JobQueue.BACKGROUND);
 
     // Worker A takes jobs and never finishes them: it hangs, and then its process dies.
@@ -89,7 +89,7 @@ class StreamWorkerTest {
         "ONSALE_QUEUE_BACKGROUND_CONCURRENCY", "2",
         "ONSALE_QUEUE_BACKGROUND_MAX_ATTEMPTS", "4",
         "ONSALE_QUEUE_BACKGROUND_BACKOFF_MS", "100")));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     AtomicInteger poisonTries = new AtomicInteger();
     Map<Integer, Long> fineDoneAt = new ConcurrentHashMap<>();
     await(Workers.deployQueue(fx.services, QueueSettings.of(fx.config, JobQueue.BACKGROUND), (Job job) -> {
@@ -137,7 +137,7 @@ class StreamWorkerTest {
         "ONSALE_QUEUE_BACKGROUND_MAX_ATTEMPTS", "100",
         "ONSALE_QUEUE_BACKGROUND_RETRY_SECONDS", "3",
         "ONSALE_QUEUE_BACKGROUND_BACKOFF_MS", "200")));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     AtomicInteger slowTries = new AtomicInteger();
     AtomicInteger fineDone = new AtomicInteger();
     await(Workers.deployQueue(fx.services, QueueSettings.of(fx.config, JobQueue.BACKGROUND), (Job job) -> {
@@ -167,7 +167,7 @@ class StreamWorkerTest {
         "ONSALE_ROLES", "relay",
         "ONSALE_QUEUE_BACKGROUND_CONCURRENCY", "3",
         "ONSALE_QUEUE_BACKGROUND_BLOCK_MS", "100")));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     other = fx.sibling(fx.config);
     AtomicInteger running = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();

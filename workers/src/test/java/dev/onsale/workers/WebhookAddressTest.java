@@ -41,7 +41,7 @@ class WebhookAddressTest {
           req.response().setStatusCode(204).end();
         })
         .listen(0, "127.0.0.1"));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
   }
 
   @AfterEach

@@ -50,7 +50,7 @@ class WebhookDeliveryTest {
       };
       req.response().setStatusCode(status).end();
     })).listen(0, "127.0.0.1"));
-    await(Workers.deploy(fx.services, Payments.service(fx.services)));
+    await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
   }
 
   @AfterEach
