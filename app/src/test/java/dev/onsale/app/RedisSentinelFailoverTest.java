@@ -148,6 +148,10 @@ class RedisSentinelFailoverTest {
       }
       assertThat(failedOver).as("the sentinel's master after the kill").contains(String.valueOf(replicaPort));
       assertThat(numbers).as("arrival numbers handed to buyers").hasSize(BUYERS).doesNotHaveDuplicates();
+      // The checks below mean something only if the watcher read the counters from the new master too.
+      String newMaster = replicaPort + "/master";
+      assertThat(serving).as("serving read from the new master").anyMatch(read -> read.server().equals(newMaster));
+      assertThat(arrivals).as("arrivals read from the new master").anyMatch(read -> read.server().equals(newMaster));
       assertThat(belowWhatWasGiven(serving, admitted)).as("serving read below a place already admitted; sentinel: %s",
           sentinelEvents()).isEmpty();
       assertThat(belowWhatWasGiven(arrivals, handedOut)).as("arrivals read below a number already handed out; sentinel: %s",
