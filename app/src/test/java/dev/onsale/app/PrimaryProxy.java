@@ -99,7 +99,7 @@ final class PrimaryProxy implements AutoCloseable {
           timeout connect 1s
           timeout client 1h
           timeout server 1h
-          timeout check 1s
+          timeout check 2s
           retries 0
         listen postgres
           bind 127.0.0.1:%d
@@ -109,7 +109,7 @@ final class PrimaryProxy implements AutoCloseable {
           tcp-check send-binary %s
           tcp-check send-binary %s
           tcp-check expect binary %s
-          default-server inter 200ms fall 2 rise 1 on-marked-down shutdown-sessions
+          default-server inter 200ms fall 3 rise 1 on-marked-down shutdown-sessions
         %s""".formatted(port, hex(startupMessage()), hex(message('Q', "SELECT pg_is_in_recovery()\0")),
         hex(message('X', "")), hex(dataRowOf("f")), servers);
   }
