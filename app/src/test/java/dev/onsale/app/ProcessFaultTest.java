@@ -320,13 +320,17 @@ class ProcessFaultTest {
     a.kill();
     TestEnv.await(io.vertx.core.Future.join(placed).otherwiseEmpty());
     long renderedAtKill = count(pool, "SELECT count(*) FROM ticket_pdfs");
-    long soldTickets = count(pool, "SELECT count(*) FROM order_tickets WHERE active");
+    long soldAtKill = count(pool, "SELECT count(*) FROM order_tickets WHERE active");
     Map<String, String> workersOnly = new HashMap<>(fastReclaim);
     workersOnly.put("ONSALE_ROLES", "workers");
     OnsaleProcess b = launch(env(base, workersOnly));
     long restarted = System.nanoTime();
     long rendered = 0;
+    long soldTickets = soldAtKill;
     while (System.nanoTime() - restarted < 120_000_000_000L) {
+      // Counted again each time: an order A had sent just before the kill still commits when its
+      // database session gets to it, after A is gone (a CI run counted 176 sold, then 178 PDFs).
+      soldTickets = count(pool, "SELECT count(*) FROM order_tickets WHERE active");
       rendered = count(pool, "SELECT count(*) FROM ticket_pdfs");
       if (rendered >= soldTickets && pendingJobs(redisClient, tickets) == 0) {
         break;
@@ -338,9 +342,10 @@ class ProcessFaultTest {
     long twice = count(pool, "SELECT count(*) FROM (SELECT ticket_id FROM ticket_pdfs GROUP BY ticket_id HAVING count(*) > 1) d");
     LOG.info("worker SIGKILL: {} tickets sold before the kill; {} jobs pending on the killed worker, {} PDFs done at the kill;"
         + " the other worker finished the rest in {} ms: {} PDFs, {} tickets with two PDFs, {} jobs still in the outbox",
-        soldTickets, pendingAtKill, renderedAtKill, doneMillis, rendered, twice, unrelayed);
+        soldAtKill, pendingAtKill, renderedAtKill, doneMillis, rendered, twice, unrelayed);
     assertThat(pendingAtKill).as("the killed worker held jobs").isPositive();
-    assertThat(soldTickets).isPositive();
+    assertThat(soldAtKill).isPositive();
+    assertThat(soldTickets).as("sold in the end").isGreaterThanOrEqualTo(soldAtKill);
     assertThat(rendered).as("every sold ticket has its PDF").isEqualTo(soldTickets);
     assertThat(twice).as("no ticket rendered twice").isZero();
     assertThat(pendingJobs(redisClient, tickets)).as("no job left pending").isZero();
