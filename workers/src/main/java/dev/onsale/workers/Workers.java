@@ -25,7 +25,7 @@ public final class Workers {
    */
   public static Future<Void> deploy(Services services, Supplier<PaymentJobs> payments) {
     try {
-      return deployRoles(services, payments);
+      return deployRoles(services, once(payments));
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e); // a bad ONSALE_QUEUE_*, stream or housekeeping setting
     }
@@ -51,6 +51,17 @@ public final class Workers {
       }
     }
     return Future.all(deployments).mapEmpty();
+  }
+
+  /** The payments queue's handler and its window sweep share one payment service (and provider client). */
+  private static Supplier<PaymentJobs> once(Supplier<PaymentJobs> payments) {
+    PaymentJobs[] built = new PaymentJobs[1];
+    return () -> {
+      if (built[0] == null) {
+        built[0] = payments.get();
+      }
+      return built[0];
+    };
   }
 
   /** Deploys one worker verticle for a queue with the given handler (tests bring their own). */
