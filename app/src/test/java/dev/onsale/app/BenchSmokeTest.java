@@ -144,6 +144,27 @@ class BenchSmokeTest {
     assertThat(report.json().getJsonObject("stats").getLong("pending")).isEqualTo(100);
   }
 
+  @Test
+  @DisplayName("crowd mode: buyers join before the sale, wait as the page does, leave once admitted; the window counts the origin's requests and CPU")
+  void crowd() {
+    Report report = bench("--mode", "crowd", "--buyers", "300", "--tickets", "100", "--rate", "600",
+        "--max-active", "1000", "--sale-delay", "4", "--warmup", "2", "--duration", "4", "--concurrency", "32",
+        "--origin-url", "http://127.0.0.1:" + config.httpPort(), "--origin-pid", String.valueOf(ProcessHandle.current().pid()));
+
+    assertThat(report.integrityPassed()).as(report.summary()).isTrue();
+    JsonObject buyers = report.json().getJsonObject("buyers");
+    assertThat(buyers.getLong("joined")).isEqualTo(300);
+    assertThat(buyers.getLong("reserved")).isZero();
+    JsonObject window = report.json().getJsonObject("crowd");
+    assertThat(window).as(report.summary()).isNotNull();
+    assertThat(window.getLong("waitingAtStart")).isPositive();
+    assertThat(window.getDouble("stateRequestsPerSecond")).isPositive();
+    // Without a front in between, every poll of the crowd reaches the origin.
+    assertThat(window.getDouble("originRequestsPerSecond")).isGreaterThan(0.0);
+    assertThat(window.getDouble("originCpuCores")).isGreaterThan(0.0);
+    assertThat(report.json().getJsonObject("stats").getLong("sold", 0L)).isZero();
+  }
+
   /** True once the waiting room serves its join endpoint (404 on an unknown event, not on the path). */
   private static boolean waitingRoomServed() throws Exception {
     HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -41,9 +41,18 @@ public final class Bench implements Callable<Integer> {
 
   @Option(names = "--mode", description = "full (the buyer's whole path), reserve-only (hammer the reservation endpoint, "
       + "waiting room off), order-only (the same, each hold ordered at once: the order endpoint, its orders pending "
-      + "unless --free; nobody pays) or join-only (buyers join the queue and stay there: fills a queue, e.g. with --sale-delay). "
+      + "unless --free; nobody pays), join-only (buyers join the queue and stay there: fills a queue, e.g. with --sale-delay) or crowd (buyers join "
+      + "before the sale starts (--sale-delay), wait as the queue page does and stop once admitted; measures the origin's "
+      + "requests and CPU over --duration seconds, --warmup seconds after the sale started: see --origin-url). "
       + "Default ${DEFAULT-VALUE}.")
   String mode = "full";
+
+  @Option(names = "--origin-url", description = "Crowd mode: the Onsale instance's own address behind --base-url (e.g. nginx in "
+      + "front of it), whose /metrics count the requests that reached it (default: none).")
+  String originUrl;
+
+  @Option(names = "--origin-pid", description = "Crowd mode: the Onsale instance's process id on this machine, for its CPU time (default: none).")
+  Long originPid;
 
   @Option(names = "--buyers", description = "Simulated buyers (full mode; default ${DEFAULT-VALUE}).")
   int buyers = 1000;
@@ -108,7 +117,7 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--duration", description = "Recorded length of a reserve-only or order-only run in seconds, after its --warmup (default ${DEFAULT-VALUE}).")
   int durationSeconds = 60;
 
-  @Option(names = "--concurrency", description = "Requests in flight in reserve-only and order-only mode, joins in flight in join-only mode (default ${DEFAULT-VALUE}).")
+  @Option(names = "--concurrency", description = "Requests in flight in reserve-only and order-only mode, joins in flight in join-only and crowd mode (default ${DEFAULT-VALUE}).")
   int concurrency = 64;
 
   @Option(names = "--warmup", description = "Seconds of unrecorded load before a reserve-only or order-only run's --duration (default ${DEFAULT-VALUE}).")
@@ -213,8 +222,9 @@ public final class Bench implements Callable<Integer> {
       case "reserve-only", "reserve" -> Settings.Mode.RESERVE_ONLY;
       case "order-only", "order" -> Settings.Mode.ORDER_ONLY;
       case "join-only", "join" -> Settings.Mode.JOIN_ONLY;
+      case "crowd" -> Settings.Mode.CROWD;
       default -> throw new CommandLine.ParameterException(new CommandLine(this),
-          "--mode must be full, reserve-only, order-only or join-only");
+          "--mode must be full, reserve-only, order-only, join-only or crowd");
     };
     Settings.Follow f = switch (follow.toLowerCase()) {
       case "page" -> Settings.Follow.PAGE;
@@ -241,6 +251,7 @@ public final class Bench implements Callable<Integer> {
         "auto".equalsIgnoreCase(idempotencyKeys) ? m == Settings.Mode.FULL : "on".equalsIgnoreCase(idempotencyKeys),
         serverInvariants && m == Settings.Mode.FULL, out, quiet, label,
         new Settings.Pay(pay, free, declineShare, abandonShare, lateShare, Math.max(0, lateByMillis), paymentSeconds,
-            paymentGraceSeconds));
+            paymentGraceSeconds),
+        new Settings.Origin(originUrl, originPid));
   }
 }

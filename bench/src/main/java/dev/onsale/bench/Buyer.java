@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 final class Buyer {
 
-  enum Outcome { ORDERED, UNPAID, SOLD_OUT, FAILED }
+  enum Outcome { ORDERED, UNPAID, SOLD_OUT, FAILED, ADMITTED }
 
   /** The payment in hand: the order it pays and the attempt's id, page and window. */
   private record Payment(String code, String secret, String id, String url, Instant expiresAt) {}
@@ -95,6 +95,7 @@ final class Buyer {
         retries = 0;
         queueToken = reply.body().getString("queueToken");
         number = reply.body().getLong("number", 0L);
+        run.ledger().arrivalNumber(number);
         pollDelay = run.settings().pollMinMillis();
         if (run.settings().mode() == Settings.Mode.JOIN_ONLY) {
           finish(Outcome.ORDERED);
@@ -109,6 +110,7 @@ final class Buyer {
 
   private void poll() {
     long t0 = System.nanoTime();
+    run.progress().statusRequests.incrementAndGet();
     run.api().status(run.event().id(), queueToken).onSuccess(guard(Step.STATUS, reply -> {
       if (reply.ok()) {
         recorder.success(Step.STATUS, t0);
@@ -129,6 +131,11 @@ final class Buyer {
         run.progress().admitted.incrementAndGet();
       }
       admissionToken = token;
+      if (run.settings().mode() == Settings.Mode.CROWD) {
+        // The crowd measures waiting: an admitted buyer has left the queue for the shop.
+        finish(Outcome.ADMITTED);
+        return;
+      }
       think(this::reserve);
     } else if ("sold_out".equals(state) || "closed".equals(state)) {
       soldOut();
@@ -153,6 +160,7 @@ final class Buyer {
   /** The public state, revalidated with its ETag (a 304 reuses the copy in hand). */
   private void pollState() {
     long t0 = System.nanoTime();
+    run.progress().stateRequests.incrementAndGet();
     run.api().queueState(run.event().id(), lastState == null ? null : stateEtag).onSuccess(answer -> {
       Reply reply = answer.reply();
       guard(Step.STATE, r -> {

@@ -111,7 +111,12 @@ final class DriverVerticle extends VerticleBase {
    * they time out.
    */
   private boolean joinsInFlightAtLimit() {
-    return settings.mode() == Settings.Mode.JOIN_ONLY && outstanding >= share(settings.concurrency());
+    return switch (settings.mode()) {
+      case JOIN_ONLY -> outstanding >= share(settings.concurrency());
+      // A crowd's buyers stay after joining: count the joins not answered yet, over all drivers.
+      case CROWD -> progress.arrived.get() - progress.joined.get() - progress.failed.get() >= settings.concurrency();
+      default -> false;
+    };
   }
 
   private void buyerDone() {

@@ -39,11 +39,14 @@ final class IntegrityCheck {
     return c.checks;
   }
 
-  /** Joining sells nothing: every buyer got a place and not a ticket moved. */
-  static List<Check> joinOnly(JsonObject stats, Progress progress, Settings settings) {
+  /** Joining sells nothing: every buyer got a place of its own, in one unbroken line, and not a ticket moved. */
+  static List<Check> joinOnly(JsonObject stats, Progress progress, Ledger ledger, Settings settings) {
     IntegrityCheck c = new IntegrityCheck();
     c.add("every buyer joined", progress.joined.get() == settings.buyers(),
         progress.joined.get() + " of " + settings.buyers() + " joined");
+    long[] numbers = ledger.arrivalNumbers();
+    c.add("arrival numbers unique and contiguous from 1", numbers[0] == progress.joined.get() && numbers[1] == numbers[0]
+        && numbers[2] == 0, numbers[0] + " distinct numbers, the highest " + numbers[1] + ", " + numbers[2] + " given twice");
     long touched = stats.getLong("held", 0L) + stats.getLong("sold", 0L);
     c.add("no ticket held or sold by joining", touched == 0, "held + sold = " + touched);
     return c.checks;

@@ -40,12 +40,30 @@ final class Ledger {
   final Map<String, String> paidByBuyer = new ConcurrentHashMap<>();
   /** Every order as read back after the sale. */
   final Map<String, FinalOrder> finals = new ConcurrentHashMap<>();
+  /** Every arrival number a join handed out (a new run's event starts at 1), and how many came twice. */
+  private final java.util.BitSet arrivalNumbers = new java.util.BitSet();
+  private long arrivalNumbersTwice;
   /** The waits the buyers' pages showed, and when serving reached each number. */
   final WaitEstimates waitEstimates = new WaitEstimates();
 
   void reserved(List<Ticket> tickets) {
     reservations.incrementAndGet();
     tickets.forEach(t -> reservedTickets.merge(t.id(), 1, Integer::sum));
+  }
+
+  synchronized void arrivalNumber(long number) {
+    if (number < 1 || number > Integer.MAX_VALUE) {
+      arrivalNumbersTwice++;
+    } else if (arrivalNumbers.get((int) number)) {
+      arrivalNumbersTwice++;
+    } else {
+      arrivalNumbers.set((int) number);
+    }
+  }
+
+  /** Distinct arrival numbers seen, the highest one, and numbers seen twice (or out of range). */
+  synchronized long[] arrivalNumbers() {
+    return new long[] {arrivalNumbers.cardinality(), Math.max(0, arrivalNumbers.length() - 1), arrivalNumbersTwice};
   }
 
   void payResult(String result) {

@@ -53,8 +53,15 @@ public final class LoadRun {
         finished.add(driver.finished());
         await(vertx.deployVerticle(driver), 60);
       }
+      Future<CrowdWindow.Edge> windowOpened = null;
+      CrowdWindow window = new CrowdWindow(vertx, adminClient, settings.origin(), progress, clock);
+      if (settings.mode() == Settings.Mode.CROWD) {
+        windowOpened = opensAt(vertx, settings.crowdWindowStartMillis() - clock.elapsedMillis(), window);
+      }
       long limit = settings.runMillis() / 1000 + 60L;
       await(Future.join(finished), limit);
+      JsonObject crowd = windowOpened == null ? null
+          : CrowdWindow.between(await(windowOpened, 60), await(window.read(), 60));
       double seconds = clock.elapsedSeconds();
       if (barTimer >= 0) {
         vertx.cancelTimer(barTimer);
@@ -88,7 +95,7 @@ public final class LoadRun {
         case RESERVE_ONLY -> IntegrityCheck.reserveOnly(event, stats, ledger);
         case ORDER_ONLY -> IntegrityCheck.orderOnly(event, stats, ledger);
         case FULL -> IntegrityCheck.full(event, stats, ledger, progress, settings);
-        case JOIN_ONLY -> IntegrityCheck.joinOnly(stats, progress, settings);
+        case JOIN_ONLY, CROWD -> IntegrityCheck.joinOnly(stats, progress, ledger, settings);
       };
       if (settings.mode() == Settings.Mode.FULL && settings.eventId() == null) {
         // Only for an event this run created: an existing event may hold orders from before.
@@ -117,10 +124,20 @@ public final class LoadRun {
       }
       Report report = Report.build(settings, event, clock, seconds, progress, ledger, merged, stats, checks, pdfs);
       report.json().put("serverInvariants", serverInvariants).put("ordersReadBackAfterSeconds", settledAfter);
+      if (crowd != null) {
+        report.json().put("crowd", crowd);
+      }
       return report;
     } finally {
       await(vertx.close(), 30);
     }
+  }
+
+  /** The window's first edge, read {@code delayMillis} from now. */
+  private static Future<CrowdWindow.Edge> opensAt(Vertx vertx, long delayMillis, CrowdWindow window) {
+    io.vertx.core.Promise<CrowdWindow.Edge> opened = io.vertx.core.Promise.promise();
+    vertx.setTimer(Math.max(1, delayMillis), id -> window.read().onComplete(opened));
+    return opened.future();
   }
 
   private static <T> T await(Future<T> future, long seconds) {

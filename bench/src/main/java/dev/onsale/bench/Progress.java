@@ -20,6 +20,9 @@ final class Progress {
   final AtomicLong finished = new AtomicLong();
   final AtomicLong errors = new AtomicLong();
   final AtomicLong ticketsReserved = new AtomicLong();
+  /** Requests a waiting buyer sent to follow the queue: the public state, and its own status. */
+  final AtomicLong stateRequests = new AtomicLong();
+  final AtomicLong statusRequests = new AtomicLong();
   /** Milliseconds after the start when the first buyer heard "sold out"; -1 until then. */
   final AtomicLong firstSoldOutMillis = new AtomicLong(-1);
   /** Milliseconds after the start of the last order placed. */

@@ -283,6 +283,10 @@ public record Report(JsonObject json) {
           .append(" ").append(pdfs.getDouble("secondsAfterSale")).append(" s after the sale\n");
     }
     JsonObject integrity = json.getJsonObject("integrity");
+    JsonObject crowd = json.getJsonObject("crowd");
+    if (crowd != null) {
+      s.append("crowd window: ").append(crowd.encode()).append('\n');
+    }
     s.append("integrity: ").append(integrity.getBoolean("passed") ? "PASSED" : "FAILED").append('\n');
     integrity.getJsonArray("checks").forEach(o -> {
       JsonObject c = (JsonObject) o;

@@ -40,10 +40,17 @@ record Settings(
     Path out,
     boolean quiet,
     String label,
-    Pay pay) {
+    Pay pay,
+    Origin origin) {
 
   enum Mode {
-    FULL, RESERVE_ONLY, ORDER_ONLY, JOIN_ONLY;
+    FULL, RESERVE_ONLY, ORDER_ONLY, JOIN_ONLY,
+    /**
+     * Buyers join, then wait as the queue page does (the public state, their own status when their
+     * turn may have come) and stop once admitted; the run measures what the waiting crowd costs
+     * the origin over a window after the sale started.
+     */
+    CROWD;
 
     /** A fixed number of requests in flight for a fixed time, waiting room off (not buyers arriving). */
     boolean closedLoop() {
@@ -52,6 +59,16 @@ record Settings(
   }
 
   enum Arrival { ALL, RAMP }
+
+  /**
+   * The Onsale instance behind the address the buyers use (nginx in front of it, say), read at the
+   * edges of a crowd run's window: its {@code /metrics} for the requests it answered, and its
+   * process's CPU time when it runs on this machine.
+   *
+   * @param url the instance's own address, or null to skip the request count
+   * @param pid the instance's process id, or null to skip the CPU time
+   */
+  record Origin(String url, Long pid) {}
 
   /**
    * How a waiting buyer follows the queue. {@code PAGE} as the queue page does: the public state
@@ -100,7 +117,15 @@ record Settings(
    * recorded duration; a full run until its timeout.
    */
   long runMillis() {
+    if (mode == Mode.CROWD) {
+      return crowdWindowStartMillis() + durationSeconds * 1000L;
+    }
     return (mode.closedLoop() ? (long) warmupSeconds + durationSeconds : timeoutSeconds) * 1000L;
+  }
+
+  /** A crowd run's window opens {@code --warmup} seconds after the sale started (the first polls of the sale are spread over those). */
+  long crowdWindowStartMillis() {
+    return ((long) saleDelaySeconds + warmupSeconds) * 1000L;
   }
 
   /** When buyer {@code index} arrives, in milliseconds after the run starts. */
