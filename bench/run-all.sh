@@ -33,11 +33,21 @@
 #            (default: the tickets, never binding) set low makes the shoppers' slots, not the rate,
 #            pace the admissions, so that the page must learn the rate achieved
 #   memory   onsale-bench --mode join-only: MEMORY_BUYERS (100000) in the queue, then Onsale's heap
+#   crowd    onsale-bench --mode crowd, once per size in CROWD_SIZES ("10000 100000") and per front in
+#            CROWD_FRONTS ("nginx"; "direct" asks Onsale itself): that many buyers join before the
+#            sale starts (CROWD_SALE_DELAY, 60 s), then wait as the queue page does while CROWD_RATE
+#            (600) a minute are admitted; over CROWD_SECONDS (60) from CROWD_WARMUP (20) s after the
+#            sale started: the requests the crowd sent, those that reached Onsale and its CPU; then
+#            Onsale's heap after a full GC and Redis's memory. nginx is docker/nginx/nginx.conf with
+#            its per-address limits and its access log taken out (every simulated buyer is 127.0.0.1)
 # Each sale step gets its own fresh database and a restarted Onsale; the summary prints them side
 # by side (time to sell out = the last order paid; the goal: with payment no more than 20 % later)
 # with the order endpoint's and the pay step's throughput and p99. Waiting buyers follow the queue
 # as the page does (the public state, their own status only when their turn may have come);
 # SALE_ARGS="--follow status" (passed to every sale step) makes them poll their own status instead.
+# SALE_FRONT=nginx puts nginx in front of Onsale for every sale step, as a deployment does (see the
+# crowd step for what differs from docker/nginx/nginx.conf): the buyers' polls of the public queue
+# state are then answered from its one-second cache.
 # Onsale runs with ONSALE_PAYMENT_SESSIONS_PER_SECOND (100000; the deployment default of 25/s is
 # Stripe's rate and would make the pay page the bottleneck) and ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS
 # (1000000: every simulated buyer comes from this one address).
@@ -61,6 +71,13 @@ MEMORY_BUYERS="${MEMORY_BUYERS:-100000}"
 ORDER_SECONDS="${ORDER_SECONDS:-30}"
 ORDER_CONCURRENCY="${ORDER_CONCURRENCY:-64}"
 ORDER_TICKETS="${ORDER_TICKETS:-300000}"
+SALE_FRONT="${SALE_FRONT:-direct}"
+CROWD_SIZES="${CROWD_SIZES:-10000 100000}"
+CROWD_FRONTS="${CROWD_FRONTS:-nginx}"
+CROWD_SALE_DELAY="${CROWD_SALE_DELAY:-60}"
+CROWD_RATE="${CROWD_RATE:-600}"
+CROWD_SECONDS="${CROWD_SECONDS:-60}"
+CROWD_WARMUP="${CROWD_WARMUP:-20}"
 SALE_PAY_ARGS="${SALE_PAY_ARGS:---decline-share 0.05}"
 SALE_MIX_ARGS="${SALE_MIX_ARGS:---decline-share 0.05 --abandon-share 0.05 --late-share 0.02}"
 PAYMENT_SESSIONS_PER_SECOND="${ONSALE_PAYMENT_SESSIONS_PER_SECOND:-100000}"
@@ -79,6 +96,7 @@ SALE_FREE_DB="onsale_bench_salefree_$ID"
 SALE_WAIT_DB="onsale_bench_salewait_$ID"
 SALE_MIX_DB="onsale_bench_salemix_$ID"
 MEMORY_DB="onsale_bench_memory_$ID"
+CROWD_DB_PREFIX="onsale_bench_crowd_$ID"
 ORDER_DB="onsale_bench_order_$ID"
 ORDER_FREE_DB="onsale_bench_orderfree_$ID"
 CURRENT_DB="$DB"
@@ -90,6 +108,7 @@ mkdir -p "$RESULTS"
   echo "SALE_BUYERS=$SALE_BUYERS SALE_TICKETS=$SALE_TICKETS"
   echo "SALE_PAY_ARGS=$SALE_PAY_ARGS"
   echo "SALE_MIX_ARGS=$SALE_MIX_ARGS"
+  echo "SALE_FRONT=$SALE_FRONT"
 } > "$RESULTS/settings.txt"
 
 has() { [[ " $STEPS " == *" $1 "* ]]; }
@@ -108,11 +127,51 @@ stop_onsale() {
     ONSALE_PID=""
   fi
 }
+NGINX_PID=""
+stop_front() {
+  if [ -n "$NGINX_PID" ]; then
+    kill "$NGINX_PID" 2>/dev/null || true
+    wait "$NGINX_PID" 2>/dev/null || true
+    NGINX_PID=""
+  fi
+}
+# docker/nginx/nginx.conf in front of the running Onsale, as NginxProxyTest runs it (only the
+# listen address, the upstream and the paths differ), less what would measure the bench instead of
+# the server: the per-address limits (every simulated buyer comes from 127.0.0.1) and the access log.
+start_front() {
+  stop_front
+  local dir="$RESULTS/nginx" port
+  port=$(free_port)
+  rm -rf "$dir" && mkdir -p "$dir/cache"
+  sed -e "s|listen 80 default_server;|listen 127.0.0.1:$port default_server;|" \
+      -e "s|/var/cache/nginx/onsale|$dir/cache|" \
+      -e "s|pid /tmp/nginx.pid;|pid $dir/nginx.pid;|" \
+      -e "s|/usr/share/nginx/html/onsale|$ROOT/docker/nginx/html|" \
+      -e "s|access_log /dev/stdout;|access_log off;|" \
+      -e "/^ *limit_req zone=/d" -e "/^ *limit_conn onsale_conn/d" \
+      "$ROOT/docker/nginx/nginx.conf" > "$dir/nginx.conf"
+  printf 'upstream onsale {\n  server 127.0.0.1:%s;\n  keepalive 64;\n}\n' "$PORT" > "$dir/onsale-upstreams.conf"
+  cp /etc/nginx/mime.types "$dir/mime.types"
+  chmod 755 "$dir" "$dir/cache"
+  nginx -p "$dir" -c "$dir/nginx.conf" -g "daemon off;" >> "$dir/nginx.log" 2>&1 &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do
+    if [ "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nginx-health" 2>/dev/null)" = "200" ]; then
+      FRONT_URL="http://127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "nginx did not start; see $dir/nginx.log" >&2
+  exit 1
+}
 cleanup() {
+  stop_front
   stop_onsale
   [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null || true
   if [ "$KEEP" != "1" ]; then
-    for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_WAIT_DB" "$SALE_MIX_DB" "$MEMORY_DB" "$ORDER_DB" "$ORDER_FREE_DB"; do
+    for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_WAIT_DB" "$SALE_MIX_DB" "$MEMORY_DB" "$ORDER_DB" "$ORDER_FREE_DB" \
+        $(psql -At "$PG_BASE/postgres" -c "SELECT datname FROM pg_database WHERE datname LIKE '${CROWD_DB_PREFIX}%'" 2>/dev/null); do
       psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
     redis-cli --scan --pattern "bench:$ID:*" | xargs -r -n 500 redis-cli DEL >/dev/null 2>&1 || true
@@ -221,11 +280,16 @@ sale_run() {
   shift 2
   CURRENT_DB="$db"
   start_onsale
-  echo "== onsale-bench: a full on-sale ($name) $*" >&2
+  local url="$BASE_URL"
+  if [ "$SALE_FRONT" = "nginx" ]; then
+    start_front
+    url="$FRONT_URL"
+  fi
+  echo "== onsale-bench: a full on-sale ($name) through $SALE_FRONT ($url) $*" >&2
   local before
   before=$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)
   # RUN_BUYERS, RUN_TICKETS, RUN_RATE and RUN_MAX_ACTIVE let one step (sale-wait) run another sale than the others.
-  bench --buyers "${RUN_BUYERS:-$SALE_BUYERS}" --tickets "${RUN_TICKETS:-$SALE_TICKETS}" --categories 2 \
+  BASE_URL="$url" bench --buyers "${RUN_BUYERS:-$SALE_BUYERS}" --tickets "${RUN_TICKETS:-$SALE_TICKETS}" --categories 2 \
     --rate "${RUN_RATE:-1000000}" --max-active "${RUN_MAX_ACTIVE:-${RUN_TICKETS:-$SALE_TICKETS}}" \
     --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label "$name" --out "$RESULTS/$name" "$@" ${SALE_ARGS:-} \
     | tee "$RESULTS/$name.txt" || true
@@ -244,6 +308,7 @@ sale_run() {
   awk -v m="$mails" -v o="$expected" -v a="$t0" -v b="$t1" \
     'BEGIN { printf "%d of %d confirmation mails received, the last %.1f s after all PDFs were ready\n", m, o, b - a }' \
     | tee "$RESULTS/$name-mails.txt"
+  stop_front
 }
 if has sale-free; then
   sale_run sale-free "$SALE_FREE_DB" --free
@@ -269,15 +334,50 @@ if has memory; then
   # 100,000 buyers join an event whose sale starts in an hour, into an Onsale limited to 512 MB of
   # heap (ONSALE_JAVA_OPTS); then the heap in use after a full GC.
   echo "== onsale-bench join-only: $MEMORY_BUYERS buyers in the queue" >&2
+  jcmd "$ONSALE_PID" GC.run >/dev/null
+  jcmd "$ONSALE_PID" GC.heap_info > "$RESULTS/memory-heap-before.txt"
+  redis-cli INFO memory | awk -F: '/^used_memory:/ {print $2+0}' > "$RESULTS/memory-redis-before.txt"
   bench --mode join-only --buyers "$MEMORY_BUYERS" --tickets 1000 --sale-delay 3600 --connections 64 \
     --label memory --out "$RESULTS/memory" | tee "$RESULTS/memory.txt" || true
   if kill -0 "$ONSALE_PID" 2>/dev/null; then
     jcmd "$ONSALE_PID" GC.run >/dev/null
     jcmd "$ONSALE_PID" GC.heap_info > "$RESULTS/memory-heap.txt"
     ps -o rss= -p "$ONSALE_PID" > "$RESULTS/memory-rss.txt"
+    redis-cli INFO memory | awk -F: '/^used_memory:/ {print $2+0}' > "$RESULTS/memory-redis-after.txt"
   else
     echo "Onsale died during the memory run; see $RESULTS/onsale.log" | tee "$RESULTS/memory-heap.txt" >&2
   fi
+fi
+# One crowd: crowd_run <buyers> <front: nginx or direct>.
+crowd_run() {
+  local size="$1" front="$2" name="crowd-$1-$2"
+  CURRENT_DB="${CROWD_DB_PREFIX}_${size}_$front"
+  start_onsale
+  local url="$BASE_URL"
+  if [ "$front" = "nginx" ]; then
+    start_front
+    url="$FRONT_URL"
+  fi
+  local redis_before
+  redis_before=$(redis-cli INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
+  echo "== onsale-bench crowd: $size waiting buyers through $front ($url)" >&2
+  java -jar "$ROOT/bench/target/onsale-bench.jar" --base-url "$url" --admin-token "$ADMIN_TOKEN" \
+    --mode crowd --buyers "$size" --tickets 100000 --rate "$CROWD_RATE" --max-active 100000 \
+    --sale-delay "$CROWD_SALE_DELAY" --warmup "$CROWD_WARMUP" --duration "$CROWD_SECONDS" --concurrency 256 \
+    --origin-url "$BASE_URL" --origin-pid "$ONSALE_PID" --label "$name" --out "$RESULTS/$name" -q \
+    | tee "$RESULTS/$name.txt" || true
+  if kill -0 "$ONSALE_PID" 2>/dev/null; then
+    jcmd "$ONSALE_PID" GC.run >/dev/null
+    jcmd "$ONSALE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc '0-9' > "$RESULTS/$name-heap-kb.txt"
+    ps -o rss= -p "$ONSALE_PID" | tr -dc '0-9' > "$RESULTS/$name-rss-kb.txt"
+  fi
+  echo $(( $(redis-cli INFO memory | awk -F: '/^used_memory:/ {print $2+0}') - redis_before )) > "$RESULTS/$name-redis-bytes.txt"
+  stop_front
+}
+if has crowd; then
+  for size in $CROWD_SIZES; do
+    for front in $CROWD_FRONTS; do crowd_run "$size" "$front"; done
+  done
 fi
 stop_onsale
 
@@ -337,6 +437,33 @@ if [ -f "$RESULTS/sale-free.json" ]; then
     echo "sold out with payment ($name) vs without: $paid_s s vs $free_s s = $(ratio "$paid_s" "$free_s") (goal <= 120%; 0 = not sold out; payment sessions limit $PAYMENT_SESSIONS_PER_SECOND/s)"
   done
 fi
+crowd_line() {
+  json "$1" "'origin %s requests/s, %s cores; the crowd sent %s state and %s status requests/s; %s waiting at the window start, %s admitted in %s s' % (d['crowd'].get('originRequestsPerSecond'), d['crowd'].get('originCpuCores'), d['crowd']['stateRequestsPerSecond'], d['crowd']['statusRequestsPerSecond'], d['crowd']['waitingAtStart'], d['crowd']['admittedInWindow'], d['crowd']['windowSeconds'])"
+}
+if has crowd; then
+  for front in $CROWD_FRONTS; do
+    first=""
+    for size in $CROWD_SIZES; do
+      f="$RESULTS/crowd-$size-$front.json"
+      [ -f "$f" ] || continue
+      echo "crowd of $size through $front: $(crowd_line "$f"); heap after GC $(cat "$RESULTS/crowd-$size-$front-heap-kb.txt" 2>/dev/null) KB, RSS $(cat "$RESULTS/crowd-$size-$front-rss-kb.txt" 2>/dev/null) KB, Redis +$(cat "$RESULTS/crowd-$size-$front-redis-bytes.txt") bytes, integrity $(json "$f" "d['integrity']['passed']")"
+      if [ -z "$first" ]; then
+        first="$size"
+      else
+        for what in originRequestsPerSecond originCpuCores; do
+          a=$(json "$f" "d['crowd'].get('$what', 0)")
+          b=$(json "$RESULTS/crowd-$first-$front.json" "d['crowd'].get('$what', 0)")
+          echo "  $what, $size vs $first through $front: $(ratio "$a" "$b") (goal <= 120%)"
+        done
+      fi
+    done
+  done
+fi
 if [ -f "$RESULTS/memory-heap.txt" ]; then
-  echo "memory: $(json "$RESULTS/memory.json" "'%d buyers joined' % d['buyers']['joined']") into a $ONSALE_JAVA_OPTS_SHOWN heap; after a full GC: $(grep -o 'used [0-9]*K' "$RESULTS/memory-heap.txt" | head -1) (target < 512 MB)"
+  echo "memory: $(json "$RESULTS/memory.json" "'%d buyers joined at %s/s (p99 %s ms), integrity %s' % (d['buyers']['joined'], d['throughputPerSecond'].get('join', 0), d['latencyMs'].get('join', {}).get('p99'), d['integrity']['passed'])") into a $ONSALE_JAVA_OPTS_SHOWN heap; after a full GC: $(grep -o 'used [0-9]*K' "$RESULTS/memory-heap.txt" | head -1) (before the joins: $(grep -o 'used [0-9]*K' "$RESULTS/memory-heap-before.txt" | head -1); target < 512 MB); Redis used_memory $(cat "$RESULTS/memory-redis-before.txt") -> $(cat "$RESULTS/memory-redis-after.txt" 2>/dev/null) bytes (the whole server)"
+  if [ -f "$RESULTS/redis.tsv" ]; then
+    incr=$(awk -F'\t' '$1 == "INCR" {print $2}' "$RESULTS/redis.tsv")
+    joins=$(json "$RESULTS/memory.json" "d['throughputPerSecond'].get('join', 0)")
+    echo "  joins through the bench: $joins/s vs redis-benchmark INCR $incr/s: $(ratio "$joins" "$incr")"
+  fi
 fi
