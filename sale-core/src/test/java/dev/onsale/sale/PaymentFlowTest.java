@@ -226,6 +226,9 @@ class PaymentFlowTest {
     await(Future.join(tabs));
     List<Integer> statuses = tabs.stream().map(f -> f.result().status()).sorted().toList();
     assertThat(statuses).containsExactly(200, 409);
+    Answer paid = tabs.stream().map(Future::result).filter(a -> a.status() == 200).findFirst().orElseThrow();
+    assertThat(paid.json().getString("orderUrl")).as("the pay page's link back to the order")
+        .endsWith("/orders/" + placed.code() + "?secret=" + placed.secret());
     assertThat(view(placed).getString("status")).isEqualTo("paid");
     assertThat(count("SELECT count(*) FROM test_provider_sessions WHERE payment_id = $1 AND status = 'paid'", placed.paymentId()))
         .isEqualTo(1);

@@ -198,7 +198,7 @@ public final class PaymentService implements PaymentJobs {
   }
 
   /** What settling did: paid, late_completed, late_refunded, duplicate_refunded, …, or unchanged. */
-  public record Settled(String result, long orderId, long eventId, String orderCode) {}
+  public record Settled(String result, long orderId, long eventId, String orderCode, String orderSecret) {}
 
   /**
    * Settles what the provider reported, the same way whoever reports it. A payment Onsale does not
@@ -206,14 +206,14 @@ public final class PaymentService implements PaymentJobs {
    */
   public Future<Settled> settle(UUID paymentId, ProviderPayment state) {
     if (state.outcome() == null) {
-      return Future.succeededFuture(new Settled("unchanged", 0, 0, null));
+      return Future.succeededFuture(new Settled("unchanged", 0, 0, null, null));
     }
     return pool.preparedQuery(PaymentSql.SETTLE)
         .execute(Tuple.of(paymentId, state.outcome().name(), state.amountMinor(), state.currency(), state.chargeRef()))
         .map(rows -> {
           Row r = rows.iterator().next();
           Settled settled = new Settled(r.getString("result"), r.getLong("order_id"), r.getLong("event_id"),
-              r.getString("order_code"));
+              r.getString("order_code"), r.getString("order_secret"));
           metrics.settled(settled.eventId(), settled.result());
           if (!"unchanged".equals(settled.result())) {
             LOG.info("payment {} of order {}: {}", paymentId, settled.orderCode(), settled.result());

@@ -51,7 +51,10 @@ final class PaymentSql {
        WHERE id = $1 AND status = 'created'
       RETURNING id""";
 
-  static final String SETTLE = "SELECT result, order_id, event_id, order_code FROM settle_payment($1, $2, $3, $4, $5)";
+  /** Settles, and reads the order's secret in the same statement (the test provider's page links the order). */
+  static final String SETTLE = """
+      SELECT s.result, s.order_id, s.event_id, s.order_code, o.secret AS order_secret
+        FROM settle_payment($1, $2, $3, $4, $5) s LEFT JOIN orders o ON o.id = s.order_id""";
 
   static final String SETTLE_REFUND = "SELECT result, order_id, event_id FROM settle_refund($1, $2, $3)";
 

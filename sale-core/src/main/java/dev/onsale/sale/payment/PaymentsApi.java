@@ -137,26 +137,43 @@ public final class PaymentsApi implements WebModule {
   private void testDecision(RoutingContext ctx, boolean pay) {
     UUID paymentId = paymentId(ctx);
     TestProvider provider = (TestProvider) payments.provider();
-    payments.find(paymentId)
-        .compose(payment -> payment == null
-            ? Future.failedFuture(ApiException.notFound("payment"))
-            : provider.decide(paymentId, pay).compose(state -> {
-              if (state == null) {
-                return Future.failedFuture(ApiException.conflict("session_not_open",
-                    "this payment can no longer be " + (pay ? "paid" : "declined") + "; see your order"));
-              }
-              Future<String> settled = payments.settings().testProviderNotifies()
-                  ? payments.settle(paymentId, state).map(PaymentService.Settled::result)
-                  : Future.succeededFuture("not_notified");
-              return settled.map(result -> new JsonObject()
-                  .put("result", result)
-                  .put("orderUrl", payments.orderPageUrl(payment.orderCode(), payment.orderSecret())));
-            }))
+    // The session moves first; the settlement names the order, so the paying buyer's path reads
+    // the payment only when nobody is notified.
+    provider.decide(paymentId, pay)
+        .compose(state -> state == null ? notMoved(paymentId, pay) : moved(paymentId, state))
         .onSuccess(body -> {
           ctx.response().putHeader("Cache-Control", "no-store");
           Json.send(ctx, 200, body);
         })
         .onFailure(ctx::fail);
+  }
+
+  /** The session did not move: an unknown payment (404), or one no longer open (409). */
+  private Future<JsonObject> notMoved(UUID paymentId, boolean pay) {
+    return payments.find(paymentId).compose(payment -> Future.failedFuture(payment == null
+        ? ApiException.notFound("payment")
+        : ApiException.conflict("session_not_open",
+            "this payment can no longer be " + (pay ? "paid" : "declined") + "; see your order")));
+  }
+
+  /** The session moved: Onsale is told at once, as by a webhook, unless notifying is off. */
+  private Future<JsonObject> moved(UUID paymentId, ProviderPayment state) {
+    if (!payments.settings().testProviderNotifies()) {
+      return decisionAfterReading(paymentId, "not_notified");
+    }
+    return payments.settle(paymentId, state).compose(settled -> settled.orderSecret() != null
+        ? Future.succeededFuture(decision(settled.result(), settled.orderCode(), settled.orderSecret()))
+        : decisionAfterReading(paymentId, settled.result()));
+  }
+
+  private Future<JsonObject> decisionAfterReading(UUID paymentId, String result) {
+    return payments.find(paymentId).compose(payment -> payment == null
+        ? Future.failedFuture(ApiException.notFound("payment"))
+        : Future.succeededFuture(decision(result, payment.orderCode(), payment.orderSecret())));
+  }
+
+  private JsonObject decision(String result, String orderCode, String orderSecret) {
+    return new JsonObject().put("result", result).put("orderUrl", payments.orderPageUrl(orderCode, orderSecret));
   }
 
   private static UUID paymentId(RoutingContext ctx) {
