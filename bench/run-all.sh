@@ -274,6 +274,37 @@ fi
 if has order; then
   order_run order "$ORDER_DB"
 fi
+# CPU seconds used so far by Onsale, PostgreSQL (every postgres process), Redis, nginx and the whole
+# machine, from /proc: where a sale's time went. A backend that exited takes its seconds with it,
+# so it is read while Onsale still holds its connections.
+cpu_seconds() {
+  python3 - "$ONSALE_PID" <<'PY'
+import os, sys
+tick = os.sysconf('SC_CLK_TCK')
+def cpu(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        return 0.0
+def comm(pid):
+    try:
+        with open(f'/proc/{pid}/comm') as f:
+            return f.read().strip()
+    except OSError:
+        return ''
+groups = {'postgres': 0.0, 'redis': 0.0, 'nginx': 0.0}
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    name = comm(pid)
+    for group in groups:
+        if name.startswith(group):
+            groups[group] += cpu(pid)
+with open('/proc/stat') as f:
+    total = sum(int(x) for i, x in enumerate(f.readline().split()[1:]) if i not in (3, 4)) / tick
+print(cpu(sys.argv[1]), groups['postgres'], groups['redis'], groups['nginx'], total)
+PY
+}
 # One full on-sale on a fresh database and a restarted Onsale: sale_run <name> <database> [bench args].
 sale_run() {
   local name="$1" db="$2"
@@ -286,13 +317,17 @@ sale_run() {
     url="$FRONT_URL"
   fi
   echo "== onsale-bench: a full on-sale ($name) through $SALE_FRONT ($url) $*" >&2
-  local before
+  local before cpu_before
   before=$(cat "$RESULTS/mails.count" 2>/dev/null || echo 0)
+  cpu_before=$(cpu_seconds)
   # RUN_BUYERS, RUN_TICKETS, RUN_RATE and RUN_MAX_ACTIVE let one step (sale-wait) run another sale than the others.
   BASE_URL="$url" bench --buyers "${RUN_BUYERS:-$SALE_BUYERS}" --tickets "${RUN_TICKETS:-$SALE_TICKETS}" --categories 2 \
     --rate "${RUN_RATE:-1000000}" --max-active "${RUN_MAX_ACTIVE:-${RUN_TICKETS:-$SALE_TICKETS}}" \
     --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label "$name" --out "$RESULTS/$name" "$@" ${SALE_ARGS:-} \
     | tee "$RESULTS/$name.txt" || true
+  # Onsale, PostgreSQL, Redis, nginx, the whole machine; the rest of the machine is mostly the bench.
+  echo "$cpu_before $(cpu_seconds)" | awk '{ printf "CPU seconds during the run: Onsale %.1f, PostgreSQL %.1f, Redis %.1f, nginx %.1f, whole machine %.1f\n", $6 - $1, $7 - $2, $8 - $3, $9 - $4, $10 - $5 }' \
+    | tee "$RESULTS/$name-cpu.txt"
   [ -f "$RESULTS/$name.json" ] || return 0
   # The PDFs are done (--await-pdfs); now the mails, which follow them: up to two more minutes. A
   # mail goes to every paid order, and to every late payment that was refunded.
@@ -425,6 +460,7 @@ for name in sale-free sale sale-mix; do
   esac
   echo "full sale $what: $(sale_line "$RESULTS/$name.json")"
   [ -f "$RESULTS/$name-mails.txt" ] && echo "  mails: $(cat "$RESULTS/$name-mails.txt")"
+  [ -f "$RESULTS/$name-cpu.txt" ] && echo "  $(cat "$RESULTS/$name-cpu.txt")"
 done
 if [ -f "$RESULTS/sale-wait.json" ]; then
   echo "wait shown vs wait that came ($(json "$RESULTS/sale-wait.json" "'%d buyers, %d tickets' % (d['buyers']['total'], d['event']['capacity'])"), ${SALE_WAIT_RATE:-600}/min): $(json "$RESULTS/sale-wait.json" "'median %s, p90 %s over %d predictions; first in the sale: median %s, p90 %s over %d (goal: median <= 0.2)' % (d['waitEstimate']['medianRelativeError'], d['waitEstimate']['p90RelativeError'], d['waitEstimate']['counted'], d['waitEstimate']['firstInSaleMedianRelativeError'], d['waitEstimate']['firstInSaleP90RelativeError'], d['waitEstimate']['firstInSaleCounted'])")"
