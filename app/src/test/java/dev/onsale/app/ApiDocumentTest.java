@@ -2,13 +2,11 @@ package dev.onsale.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
-import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Roles;
 import dev.onsale.common.Services;
-import dev.onsale.common.Tokens;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestServices;
 import dev.onsale.ops.Ops;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -152,8 +150,7 @@ class ApiDocumentTest {
     OnsaleConfig config = TestEnv.freshConfig(Map.of("ONSALE_ROLES", "web,workers,ops"));
     Vertx vertx = Vertx.vertx();
     try {
-      Services services = new Services(vertx, config, Clients.pgPool(vertx, config), Clients.redis(vertx, config),
-          new RedisKeys(config.redisPrefix()), new Tokens(vertx, config.tokenSecret()), Ops.newRegistry());
+      Services services = TestServices.of(vertx, config, Ops.newRegistry());
       Router router = Router.router(vertx);
       OnsaleApp.webModules(Roles.parse("web,workers,ops")).forEach(m -> m.apply(services).mount(router));
       Set<String> operations = new TreeSet<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.Holds;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.Vertx;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
 class ProcessFaultTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessFaultTest.class);
-  private static final List<AutoCloseable> TO_CLOSE = new ArrayList<>();
+  private static final Closer TO_CLOSE = new Closer();
 
   static Vertx vertx;
   static Pool pg;
@@ -51,13 +52,7 @@ class ProcessFaultTest {
 
   @AfterAll
   static void cleanUp() {
-    for (int i = TO_CLOSE.size() - 1; i >= 0; i--) {
-      try {
-        TO_CLOSE.get(i).close();
-      } catch (Exception e) {
-        LOG.warn("clean-up: {}", e.toString());
-      }
-    }
+    TO_CLOSE.closeAll().forEach(e -> LOG.warn("clean-up: {}", e.toString()));
     TestEnv.await(vertx.close());
   }
 

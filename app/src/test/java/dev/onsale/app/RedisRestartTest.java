@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.Admissions;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 class RedisRestartTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisRestartTest.class);
-  private static final List<AutoCloseable> TO_CLOSE = new ArrayList<>();
+  private static final Closer TO_CLOSE = new Closer();
 
   @BeforeAll
   static void check() {
@@ -37,13 +38,7 @@ class RedisRestartTest {
 
   @AfterAll
   static void cleanUp() {
-    for (int i = TO_CLOSE.size() - 1; i >= 0; i--) {
-      try {
-        TO_CLOSE.get(i).close();
-      } catch (Exception e) {
-        LOG.warn("clean-up: {}", e.toString());
-      }
-    }
+    TO_CLOSE.closeAll().forEach(e -> LOG.warn("clean-up: {}", e.toString()));
   }
 
   /** An instance on the shared PostgreSQL (its own database) and a disposable Redis. */

@@ -2,14 +2,10 @@ package dev.onsale.ops;
 
 import static dev.onsale.common.testing.TestEnv.await;
 
-import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
-import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
-import dev.onsale.common.Tokens;
-import dev.onsale.common.WebVerticle;
+import dev.onsale.common.testing.TestServices;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,10 +29,8 @@ final class OpsInstance implements AutoCloseable {
   static OpsInstance start(OnsaleConfig config, boolean monitor) {
     PrometheusMeterRegistry registry = Ops.newRegistry();
     Vertx vertx = Ops.vertxBuilder(registry).build();
-    Services services = new Services(vertx, config, Clients.pgPool(vertx, config), Clients.redis(vertx, config),
-        new RedisKeys(config.redisPrefix()), new Tokens(vertx, config.tokenSecret()), registry);
-    await(vertx.deployVerticle(() -> new WebVerticle(services, List.of(Ops::webModule, Ops::opsPages)),
-        new DeploymentOptions().setInstances(1)));
+    Services services = TestServices.of(vertx, config, registry);
+    await(TestServices.deployWeb(services, 1, List.of(Ops::webModule, Ops::opsPages)));
     if (monitor) {
       await(Ops.deploy(services));
       await(Ops.deployEventMeters(services));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.onsale.common.JobCatalog;
 import dev.onsale.common.JobHealth;
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.testing.Eventually;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -238,10 +239,6 @@ class QueueAlertTest {
   }
 
   private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).as("condition not met in time").isLessThan(deadline);
-      Thread.sleep(100);
-    }
+    Eventually.eventually(java.time.Duration.ofSeconds(15), "condition not met in time", condition);
   }
 }

@@ -2,18 +2,13 @@ package dev.onsale.sale;
 
 import static dev.onsale.common.testing.TestEnv.await;
 
-import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
-import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
-import dev.onsale.common.Tokens;
-import dev.onsale.common.WebVerticle;
 import dev.onsale.common.testing.Admissions;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.DeploymentOptions;
+import dev.onsale.common.testing.TestServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,10 +33,8 @@ final class SaleServer implements AutoCloseable {
     this.config = config;
     Migrations.migrate(config.pgUrl());
     this.vertx = Vertx.vertx();
-    this.services = new Services(vertx, config, Clients.pgPool(vertx, config), Clients.redis(vertx, config),
-        new RedisKeys(config.redisPrefix()), new Tokens(vertx, config.tokenSecret()), new SimpleMeterRegistry());
-    await(vertx.deployVerticle(() -> new WebVerticle(services, List.of(SaleCore::webModule)),
-        new DeploymentOptions().setInstances(2)));
+    this.services = TestServices.of(vertx, config);
+    await(TestServices.deployWeb(services, 2, List.of(SaleCore::webModule)));
     await(SaleCore.deploy(services));
     this.http = new TestHttp(config.httpPort());
   }

@@ -110,22 +110,11 @@ final class TestRedis implements AutoCloseable {
         EventAvailability.UPDATED_AT, System.currentTimeMillis());
   }
 
-  /** Deletes every key of this test's prefix, whatever the outcome of the test. */
-  void deleteOwnKeys() {
-    String cursor = "0";
-    do {
-      Response page = cmd("SCAN", cursor, "MATCH", keys.prefix() + "*", "COUNT", 1000);
-      cursor = page.get(0).toString();
-      for (Response key : page.get(1)) {
-        cmd("UNLINK", key.toString());
-      }
-    } while (!"0".equals(cursor));
-  }
-
   @Override
   public void close() {
     try {
-      deleteOwnKeys();
+      // Every key of this test's prefix, whatever the outcome of the test.
+      TestEnv.deleteKeys(redis, keys.prefix());
     } catch (RuntimeException e) {
       // Redis went away: nothing left to clean up here.
     }

@@ -2,12 +2,10 @@ package dev.onsale.waitingroom;
 
 import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
-import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
-import dev.onsale.common.Tokens;
-import dev.onsale.common.WebVerticle;
 import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestServices;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -48,15 +46,13 @@ final class WaitingRoomInstance implements AutoCloseable {
   private WaitingRoomInstance(OnsaleConfig config) {
     this.vertx = Vertx.vertx();
     this.port = config.httpPort();
-    this.services = new Services(vertx, config, null, new CountingRedis(Clients.redis(vertx, config), redisRoundTrips),
-        new RedisKeys(config.redisPrefix()), new Tokens(vertx, config.tokenSecret()), meters);
+    this.services = TestServices.redisOnly(vertx, config, new CountingRedis(Clients.redis(vertx, config), redisRoundTrips),
+        meters);
   }
 
   static WaitingRoomInstance start(OnsaleConfig config) {
     WaitingRoomInstance instance = new WaitingRoomInstance(config);
-    TestEnv.await(instance.vertx.deployVerticle(
-        () -> new WebVerticle(instance.services, List.of(WaitingRoom::webModule)),
-        new io.vertx.core.DeploymentOptions().setInstances(2)));
+    TestEnv.await(TestServices.deployWeb(instance.services, 2, List.of(WaitingRoom::webModule)));
     TestEnv.await(WaitingRoom.deploy(instance.services));
     return instance;
   }

@@ -1,7 +1,7 @@
 package dev.onsale.workers;
 
 import static dev.onsale.common.testing.TestEnv.await;
-import static dev.onsale.workers.WorkerFixture.eventually;
+import static dev.onsale.common.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;

@@ -2,7 +2,7 @@ package dev.onsale.workers;
 
 import dev.onsale.sale.payment.Payments;
 import static dev.onsale.common.testing.TestEnv.await;
-import static dev.onsale.workers.WorkerFixture.eventually;
+import static dev.onsale.common.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.JobQueue;

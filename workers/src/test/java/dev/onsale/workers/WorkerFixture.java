@@ -2,13 +2,10 @@ package dev.onsale.workers;
 
 import static dev.onsale.common.testing.TestEnv.await;
 
-import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
-import dev.onsale.common.RedisKeys;
 import dev.onsale.common.Services;
-import dev.onsale.common.Tokens;
+import dev.onsale.common.testing.TestServices;
 import dev.onsale.sale.Migrations;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +14,9 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 /**
  * Test fixture: an Onsale instance's shared clients on a fresh database and key prefix, and orders
@@ -37,8 +32,7 @@ final class WorkerFixture implements AutoCloseable {
   private WorkerFixture(OnsaleConfig config) {
     this.config = config;
     this.vertx = Vertx.vertx();
-    this.services = new Services(vertx, config, Clients.pgPool(vertx, config), Clients.redis(vertx, config),
-        new RedisKeys(config.redisPrefix()), new Tokens(vertx, config.tokenSecret()), new SimpleMeterRegistry());
+    this.services = TestServices.of(vertx, config);
   }
 
   /** A fresh, migrated database with the given config; call from a test thread. */
@@ -54,8 +48,7 @@ final class WorkerFixture implements AutoCloseable {
 
   /** The same clients with some settings changed. */
   Services servicesWith(java.util.Map<String, String> overrides) {
-    Services s = services;
-    return new Services(s.vertx(), config.with(overrides), s.pg(), s.redis(), s.keys(), s.tokens(), s.meters());
+    return TestServices.with(services, overrides);
   }
 
   long createEvent(String name, String... categories) {
@@ -169,22 +162,6 @@ final class WorkerFixture implements AutoCloseable {
 
   long xlen(String key) {
     return redis(Request.cmd(Command.XLEN).arg(key)).toLong();
-  }
-
-  /** Polls until the condition holds, failing after the timeout. */
-  static void eventually(Duration timeout, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   @Override

@@ -204,8 +204,8 @@ public final class TestEnv {
     }
   }
 
-  /** SCAN for the prefix's keys and UNLINK them, a page at a time. */
-  private static void deleteKeys(Redis redis, String prefix) {
+  /** SCAN for the prefix's keys and UNLINK them, a page at a time (from a test thread). */
+  public static void deleteKeys(Redis redis, String prefix) {
     String cursor = "0";
     do {
       Response page = await(redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + "*").arg("COUNT").arg(1000)));
