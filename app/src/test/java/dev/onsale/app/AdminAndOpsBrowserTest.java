@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestEvents;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -135,12 +136,12 @@ class AdminAndOpsBrowserTest {
       for (int i = 0; i < 12; i++) {
         String admission = waitingRoom ? admitted(base, eventId, queueTokens.get(i)) : null;
         long category = i % 3 == 2 ? seated : standing;
-        HttpResponse<String> hold = post(base + "/api/v1/events/" + eventId + "/reservations", items(category, 2), admission);
+        HttpResponse<String> hold = post(base + "/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), admission);
         for (int retry = 0; retry < 5 && hold.statusCode() == 409 && hold.body().contains("sale_paused"); retry++) {
           // Each web verticle caches the event for a second: right after "resume" a buyer may
           // still be told the sale is paused, and tries again as the shop page would.
           sleep(400);
-          hold = post(base + "/api/v1/events/" + eventId + "/reservations", items(category, 2), admission);
+          hold = post(base + "/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), admission);
         }
         if (hold.statusCode() != 201) {
           failures.add("reserve " + hold.statusCode() + " " + hold.body());
@@ -281,10 +282,6 @@ class AdminAndOpsBrowserTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static JsonObject items(long categoryId, int quantity) {
-    return new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", categoryId).put("quantity", quantity)));
   }
 
   private static JsonObject buyer(int i) {

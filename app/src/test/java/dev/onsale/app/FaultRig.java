@@ -2,11 +2,10 @@ package dev.onsale.app;
 
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,7 +38,7 @@ final class FaultRig {
   }
 
   static Map<String, String> admin() {
-    return Map.of("Authorization", "Bearer " + ADMIN_TOKEN);
+    return TestEvents.admin(ADMIN_TOKEN);
   }
 
   /** An event on sale now with one category of {@code capacity} free tickets; returns {eventId, categoryId}. */
@@ -50,23 +49,12 @@ final class FaultRig {
 
   /** As {@link #eventOnSale(TestHttp, String, int, boolean)}, at a price (cents, EUR): orders wait for a payment. */
   static long[] eventOnSale(TestHttp http, String slug, int capacity, boolean waitingRoom, int priceCents) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    JsonObject body = new JsonObject()
-        .put("name", "Fault " + slug).put("slug", slug).put("venue", "Fault Hall")
-        .put("startsAt", now.plus(10, ChronoUnit.DAYS).toString())
-        .put("queueOpensAt", now.minusSeconds(120).toString())
-        .put("saleStartsAt", now.minusSeconds(60).toString())
-        .put("saleEndsAt", now.plus(1, ChronoUnit.DAYS).toString())
+    JsonObject body = TestEvents.onSale(slug)
+        .put("name", "Fault " + slug).put("venue", "Fault Hall")
         .put("admissionRatePerMinute", 6000).put("maxActiveShoppers", 1000)
-        .put("maxTicketsPerOrder", 4).put("holdSeconds", 300)
         .put("waitingRoom", waitingRoom ? "on" : "off")
-        .put("categories", new JsonArray().add(new JsonObject()
-            .put("name", "Standing").put("priceCents", priceCents).put("currency", "EUR").put("capacity", capacity)));
-    TestHttp.Answer answer = http.post("/api/v1/admin/events", body, admin());
-    if (answer.status() != 201) {
-      throw new AssertionError("create event: " + answer.status() + " " + answer.raw());
-    }
-    JsonObject event = answer.json();
+        .put("categories", new JsonArray().add(TestEvents.category("Standing", priceCents, capacity)));
+    JsonObject event = TestEvents.create(http, admin(), body);
     return new long[] {event.getLong("id"), event.getJsonArray("categories").getJsonObject(0).getLong("id")};
   }
 

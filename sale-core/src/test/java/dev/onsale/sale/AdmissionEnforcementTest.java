@@ -3,6 +3,8 @@ package dev.onsale.sale;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.Admissions;
 import dev.onsale.common.testing.TestHttp.Answer;
@@ -32,10 +34,10 @@ class AdmissionEnforcementTest {
   @BeforeAll
   static void start() {
     server = SaleServer.start();
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("guarded", 20).put("waitingRoom", "on"));
+    JsonObject event = server.createEvent(TestEvents.onSale("guarded", 20).put("waitingRoom", "on"));
     eventId = event.getLong("id");
     categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    otherEventId = server.createEvent(SaleServer.eventOnSale("guarded-other", 5).put("waitingRoom", "on")).getLong("id");
+    otherEventId = server.createEvent(TestEvents.onSale("guarded-other", 5).put("waitingRoom", "on")).getLong("id");
   }
 
   @AfterAll
@@ -45,7 +47,7 @@ class AdmissionEnforcementTest {
 
   private static Answer reserveWith(String token) {
     Map<String, String> headers = token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
-    return server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 2), headers);
+    return server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, 2), headers);
   }
 
   @Test
@@ -89,8 +91,8 @@ class AdmissionEnforcementTest {
     long holdEnd = Instant.parse(first.json().getString("expiresAt")).toEpochMilli();
     assertThat(score(keys, number)).isEqualTo((double) holdEnd);
 
-    Answer order = server.http.post(SaleServer.orderPath(first.json()),
-        SaleServer.buyer("Admitted Buyer"), Map.of("Authorization", "Bearer " + token));
+    Answer order = server.http.post(Holds.orderPath(first.json()),
+        TestEvents.buyer("Admitted Buyer"), Map.of("Authorization", "Bearer " + token));
     assertThat(order.status()).isEqualTo(201);
     assertThat(scoreOnceRemoved(keys, number)).as("the slot is freed").isNull();
   }
@@ -100,29 +102,29 @@ class AdmissionEnforcementTest {
   void onlyTheMakerOrders() {
     Map<String, String> buyerA = server.admit(eventId, 31);
     Map<String, String> buyerB = server.admit(eventId, 32);
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 2), buyerA);
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, 2), buyerA);
     assertThat(hold.status()).isEqualTo(201);
     assertThat(hold.json().getString("secret")).as("the admission is the key: no secret to leak").isNull();
     String id = hold.json().getString("id");
-    String orderPath = SaleServer.orderPath(hold.json());
+    String orderPath = Holds.orderPath(hold.json());
     String before = reservationState(id);
     long heldBefore = server.stats(eventId).getLong("held");
     JsonObject unknown = server.http.post("/api/v1/reservations/" + UUID.randomUUID() + "/order",
-        SaleServer.buyer("Buyer B"), buyerB).json();
+        TestEvents.buyer("Buyer B"), buyerB).json();
 
     Map<String, String> bWithAsKey = with(buyerB, "Idempotency-Key", "order-" + id);
     String derivedSecret = server.services.tokens().reservationSecret(UUID.fromString(id));
     for (Answer refused : List.of(
-        server.http.post(orderPath, SaleServer.buyer("Buyer B"), buyerB),
-        server.http.post(orderPath, SaleServer.buyer("Buyer B"), bWithAsKey),
-        server.http.post(orderPath, SaleServer.buyer("Buyer B"), Map.of()),
-        server.http.post(orderPath + "?secret=" + derivedSecret, SaleServer.buyer("Buyer B"), Map.of()),
-        server.http.delete(SaleServer.releasePath(hold.json()), buyerB),
-        server.http.delete(SaleServer.releasePath(hold.json()), Map.of()))) {
+        server.http.post(orderPath, TestEvents.buyer("Buyer B"), buyerB),
+        server.http.post(orderPath, TestEvents.buyer("Buyer B"), bWithAsKey),
+        server.http.post(orderPath, TestEvents.buyer("Buyer B"), Map.of()),
+        server.http.post(orderPath + "?secret=" + derivedSecret, TestEvents.buyer("Buyer B"), Map.of()),
+        server.http.delete(Holds.releasePath(hold.json()), buyerB),
+        server.http.delete(Holds.releasePath(hold.json()), Map.of()))) {
       assertThat(refused.status()).as("%s", refused.raw()).isEqualTo(404);
       assertThat(refused.json()).as("the same answer as an unknown reservation").isEqualTo(unknown);
     }
-    assertThat(server.http.post(orderPath, SaleServer.buyer("Buyer B"), Map.of("Authorization", "Bearer forged"))
+    assertThat(server.http.post(orderPath, TestEvents.buyer("Buyer B"), Map.of("Authorization", "Bearer forged"))
         .status()).isEqualTo(401);
     assertThat(reservationState(id)).as("nothing changed").isEqualTo(before);
     assertThat(server.sql("SELECT count(*) FROM orders WHERE reservation_id = $1", UUID.fromString(id)).iterator().next()
@@ -132,10 +134,10 @@ class AdmissionEnforcementTest {
     // A's own admission orders, with the key B tried, even with a token past its expiry (the hold's end bounds it).
     String expiredTokenOfA = signed("{\"typ\":\"admission\",\"ev\":" + eventId + ",\"n\":31,\"exp\":"
         + (Instant.now().getEpochSecond() - 60) + "}", server.config.tokenSecret());
-    Answer ordered = server.http.post(orderPath, SaleServer.buyer("Buyer A"),
+    Answer ordered = server.http.post(orderPath, TestEvents.buyer("Buyer A"),
         Map.of("Authorization", "Bearer " + expiredTokenOfA, "Idempotency-Key", "order-" + id));
     assertThat(ordered.status()).as("%s", ordered.raw()).isEqualTo(201);
-    Answer bAgain = server.http.post(orderPath, SaleServer.buyer("Buyer B"), bWithAsKey);
+    Answer bAgain = server.http.post(orderPath, TestEvents.buyer("Buyer B"), bWithAsKey);
     assertThat(bAgain.status()).as("B's repeat of the key is not A's answer").isEqualTo(404);
     assertThat(bAgain.raw().toString()).doesNotContain(ordered.json().getString("secret"));
   }
@@ -145,14 +147,14 @@ class AdmissionEnforcementTest {
   void onlyTheMakerReleases() {
     Map<String, String> buyerA = server.admit(eventId, 41);
     Map<String, String> buyerB = server.admit(eventId, 42);
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), buyerA);
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, 1), buyerA);
     assertThat(hold.status()).isEqualTo(201);
     String id = hold.json().getString("id");
 
-    assertThat(server.http.delete(SaleServer.releasePath(hold.json()), buyerB).status()).isEqualTo(404);
+    assertThat(server.http.delete(Holds.releasePath(hold.json()), buyerB).status()).isEqualTo(404);
     assertThat(reservationState(id)).isEqualTo("active/1");
 
-    Answer released = server.http.delete(SaleServer.releasePath(hold.json()), buyerA);
+    Answer released = server.http.delete(Holds.releasePath(hold.json()), buyerA);
     assertThat(released.status()).isEqualTo(200);
     assertThat(reservationState(id)).isEqualTo("released/0");
   }
@@ -169,7 +171,7 @@ class AdmissionEnforcementTest {
         .arg(System.currentTimeMillis() - 1000).arg(52)));
 
     for (Map<String, String> admission : List.of(removed, lapsed)) {
-      Answer refused = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1),
+      Answer refused = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, 1),
           admission);
       assertThat(refused.status()).as("%s", refused.raw()).isEqualTo(409);
       assertThat(refused.error()).isEqualTo("admission_ended");

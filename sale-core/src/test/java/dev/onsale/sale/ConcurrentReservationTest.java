@@ -2,6 +2,8 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.Future;
@@ -45,7 +47,7 @@ class ConcurrentReservationTest {
   @Test
   @DisplayName("2,000 concurrent reservations of 1-4 tickets for 500 tickets never oversell (coalesced claims)")
   void neverOversell() {
-    JsonObject event = server.createEvent(SaleServer.free(SaleServer.eventOnSale("rush", 300, 200)));
+    JsonObject event = server.createEvent(TestEvents.free(TestEvents.onSale("rush", 300, 200)));
     long eventId = event.getLong("id");
     JsonArray categories = event.getJsonArray("categories");
     Random random = new Random(42);
@@ -55,7 +57,7 @@ class ConcurrentReservationTest {
       int quantity = 1 + random.nextInt(4);
       JsonObject request = i % 10 == 0
           ? bothCategories(categories, 1 + random.nextInt(2))
-          : SaleServer.items(category, quantity);
+          : TestEvents.items(category, quantity);
       attempts.add(server.http.sendJson(HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations", request, Map.of()));
     }
     TestEnv.await(Future.join(attempts));
@@ -86,8 +88,8 @@ class ConcurrentReservationTest {
 
     List<Future<Answer>> orders = new ArrayList<>();
     for (JsonObject reservation : orderable) {
-      orders.add(server.http.sendJson(HttpMethod.POST, SaleServer.orderPath(reservation),
-          SaleServer.buyer("Buyer " + reservation.getString("id").substring(0, 8)), Map.of()));
+      orders.add(server.http.sendJson(HttpMethod.POST, Holds.orderPath(reservation),
+          TestEvents.buyer("Buyer " + reservation.getString("id").substring(0, 8)), Map.of()));
     }
     TestEnv.await(Future.join(orders));
     orders.forEach(o -> assertThat(o.result().status()).isEqualTo(201));

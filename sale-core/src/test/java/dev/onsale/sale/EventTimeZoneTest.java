@@ -2,6 +2,7 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -78,7 +79,7 @@ class EventTimeZoneTest {
   }
 
   private static JsonObject berlin(String slug) {
-    return SaleServer.eventOnSale(slug, 10).put("timeZone", "Europe/Berlin")
+    return TestEvents.onSale(slug, 10).put("timeZone", "Europe/Berlin")
         .put("queueOpensAt", "2027-03-01T10:00").put("saleStartsAt", "2027-03-01T12:00")
         .put("saleEndsAt", "2027-11-30T12:00").put("startsAt", "2027-12-01T20:00");
   }

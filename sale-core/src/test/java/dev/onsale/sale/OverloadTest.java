@@ -2,6 +2,7 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.Future;
@@ -36,13 +37,13 @@ class OverloadTest {
   @Test
   @DisplayName("get a fast 503 with Retry-After past the bounded wait queue, and nothing is half done")
   void fastServiceUnavailable() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("overload", 1000));
+    JsonObject event = server.createEvent(TestEvents.onSale("overload", 1000));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     List<Future<Answer>> attempts = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       attempts.add(server.http.sendJson(HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations",
-          SaleServer.items(category, 1), Map.of()));
+          TestEvents.items(category, 1), Map.of()));
     }
     TestEnv.await(Future.join(attempts));
 

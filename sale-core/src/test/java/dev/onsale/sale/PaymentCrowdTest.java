@@ -3,6 +3,8 @@ package dev.onsale.sale;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestHttp.Answer;
 import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.sale.payment.Payments;
@@ -58,14 +60,14 @@ class PaymentCrowdTest {
     List<Future<Answer>> holds = new ArrayList<>();
     for (int i = 0; i < buyers; i++) {
       holds.add(server.http.sendJson(HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations",
-          SaleServer.items(categoryId, 1), Map.of()));
+          TestEvents.items(categoryId, 1), Map.of()));
     }
     List<Future<Answer>> orders = new ArrayList<>();
     for (Answer hold : all(holds)) {
       assertThat(hold.status()).isIn(201, 409);
       if (hold.status() == 201) {
-        orders.add(server.http.sendJson(HttpMethod.POST, SaleServer.orderPath(hold.json()),
-            SaleServer.buyer("Buyer " + UUID.randomUUID().toString().substring(0, 6)), Map.of()));
+        orders.add(server.http.sendJson(HttpMethod.POST, Holds.orderPath(hold.json()),
+            TestEvents.buyer("Buyer " + UUID.randomUUID().toString().substring(0, 6)), Map.of()));
       }
     }
     return all(orders).stream().peek(a -> assertThat(a.status()).isEqualTo(201)).map(Answer::json).toList();
@@ -139,7 +141,7 @@ class PaymentCrowdTest {
   @Test
   @DisplayName("1,000 buyers, 300 paid tickets, every kind of payer: nothing sold twice, every charge matched")
   void crowdOfPayers() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("pay-crowd", TICKETS).put("maxTicketsPerOrder", 1));
+    JsonObject event = server.createEvent(TestEvents.onSale("pay-crowd", TICKETS).put("maxTicketsPerOrder", 1));
     long eventId = event.getLong("id");
     long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
 

@@ -3,6 +3,8 @@ package dev.onsale.sale;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestHttp.Answer;
 import dev.onsale.sale.payment.PaymentService;
@@ -61,17 +63,17 @@ class PaymentFlowTest {
   }
 
   private static Placed orderOn(String slug, int capacity, int quantity) {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale(slug, capacity));
+    JsonObject event = server.createEvent(TestEvents.onSale(slug, capacity));
     long eventId = event.getLong("id");
     long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     return new Placed(eventId, categoryId, order(eventId, categoryId, quantity, "Ada Lovelace"));
   }
 
   private static JsonObject order(long eventId, long categoryId, int quantity, String buyer) {
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, quantity), Map.of());
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, quantity), Map.of());
     assertThat(hold.status()).as(hold.raw().toString()).isEqualTo(201);
-    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
-        SaleServer.buyer(buyer), Map.of());
+    Answer order = server.http.post(Holds.orderPath(hold.json()),
+        TestEvents.buyer(buyer), Map.of());
     assertThat(order.status()).as(order.raw().toString()).isEqualTo(201);
     return order.json();
   }
@@ -121,7 +123,7 @@ class PaymentFlowTest {
   @Test
   @DisplayName("a free order is paid at once, with no payment")
   void freeOrderIsPaid() {
-    JsonObject event = server.createEvent(SaleServer.free(SaleServer.eventOnSale("pay-free", 3)));
+    JsonObject event = server.createEvent(TestEvents.free(TestEvents.onSale("pay-free", 3)));
     JsonObject order = order(event.getLong("id"), event.getJsonArray("categories").getJsonObject(0).getLong("id"), 1, "Free Rider");
     assertThat(order.getString("status")).isEqualTo("paid");
     assertThat(order.getValue("payment")).isNull();
@@ -150,9 +152,9 @@ class PaymentFlowTest {
     assertThat(count("SELECT count(*) FROM orders WHERE code = $1 AND status = 'pending'", placed.code()))
         .as("the row itself is not rewritten yet").isEqualTo(1);
     Answer again = server.http.post("/api/v1/events/" + placed.eventId() + "/reservations",
-        SaleServer.items(placed.categoryId(), 2), Map.of());
+        TestEvents.items(placed.categoryId(), 2), Map.of());
     assertThat(again.status()).isEqualTo(201);
-    server.http.delete(SaleServer.releasePath(again.json()), Map.of());
+    server.http.delete(Holds.releasePath(again.json()), Map.of());
   }
 
   @Test
@@ -363,16 +365,16 @@ class PaymentFlowTest {
   @Test
   @DisplayName("ordering ends the admission: reserving again with it is 409 admission_used")
   void admissionEndsAtOrdering() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("pay-admission", 10).put("waitingRoom", "on"));
+    JsonObject event = server.createEvent(TestEvents.onSale("pay-admission", 10).put("waitingRoom", "on"));
     long eventId = event.getLong("id");
     long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     Map<String, String> auth = server.admit(eventId, 3);
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), auth);
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, 1), auth);
     assertThat(hold.status()).isEqualTo(201);
-    assertThat(server.http.post(SaleServer.orderPath(hold.json()), SaleServer.buyer("Once"), auth)
+    assertThat(server.http.post(Holds.orderPath(hold.json()), TestEvents.buyer("Once"), auth)
         .status()).isEqualTo(201);
     for (int i = 0; i < 2; i++) {
-      Answer again = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 1), auth);
+      Answer again = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, 1), auth);
       assertThat(again.status()).isEqualTo(409);
       assertThat(again.error()).isEqualTo("admission_used");
     }
@@ -384,12 +386,12 @@ class PaymentFlowTest {
   @Test
   @DisplayName("with the waiting room off, one address keeps at most the set number of tickets in pending orders")
   void pendingCapPerAddress() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("pay-cap", 20));
+    JsonObject event = server.createEvent(TestEvents.onSale("pay-cap", 20));
     long eventId = event.getLong("id");
     long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     order(eventId, categoryId, 4, "First");
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, 3), Map.of());
-    Answer refused = server.http.post(SaleServer.orderPath(hold.json()), SaleServer.buyer("Greedy"), Map.of());
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, 3), Map.of());
+    Answer refused = server.http.post(Holds.orderPath(hold.json()), TestEvents.buyer("Greedy"), Map.of());
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.error()).isEqualTo("too_many_pending");
     assertThat(refused.headers().get("Retry-After")).isNotNull();
@@ -428,12 +430,12 @@ class PaymentFlowTest {
     assertThat(server.http.post("/api/v1/admin/orders/NOPE/mark-paid", new JsonObject(), server.admin()).status()).isEqualTo(404);
     assertThat(server.http.post("/api/v1/admin/orders/" + placed.code() + "/mark-paid", new JsonObject(), Map.of()).status())
         .isEqualTo(401);
-    JsonObject tooShort = SaleServer.eventOnSale("pay-bad-window", 1).put("paymentSeconds", 10);
+    JsonObject tooShort = TestEvents.onSale("pay-bad-window", 1).put("paymentSeconds", 10);
     Answer refused = server.http.post("/api/v1/admin/events", tooShort, server.admin());
     assertThat(refused.status()).isEqualTo(400);
-    assertThat(server.http.post("/api/v1/admin/events", SaleServer.eventOnSale("pay-bad-grace", 1).put("paymentGraceSeconds", 4000),
+    assertThat(server.http.post("/api/v1/admin/events", TestEvents.onSale("pay-bad-grace", 1).put("paymentGraceSeconds", 4000),
         server.admin()).status()).isEqualTo(400);
-    assertThat(server.http.post("/api/v1/admin/events", SaleServer.eventOnSale("pay-bad-zone", 1).put("timeZone", "Mars/Olympus"),
+    assertThat(server.http.post("/api/v1/admin/events", TestEvents.onSale("pay-bad-zone", 1).put("timeZone", "Mars/Olympus"),
         server.admin()).status()).isEqualTo(400);
     assertThat(count("SELECT count(*) FROM payments")).isEqualTo(before);
     assertThat(view(placed).getString("status")).isEqualTo("pending");

@@ -2,6 +2,7 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.Holds;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -28,15 +29,15 @@ class PublicAvailabilityTest {
   @Test
   @DisplayName("counts tickets in baskets (held, or kept for a payment) apart from sold, so that the shop can say 'some may come back' instead of 'sold out'")
   void basketsAreNotSoldOut() throws InterruptedException {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("public-baskets", 2, 1));
+    JsonObject event = server.createEvent(TestEvents.onSale("public-baskets", 2, 1));
     long eventId = event.getLong("id");
     long kept = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     long held = event.getJsonArray("categories").getJsonObject(1).getLong("id");
-    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(kept, 2), Map.of())
+    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(kept, 2), Map.of())
         .json();
-    assertThat(server.http.post(Holds.orderPath(hold), SaleServer.buyer("Ada Lovelace"), Map.of())
+    assertThat(server.http.post(Holds.orderPath(hold), TestEvents.buyer("Ada Lovelace"), Map.of())
         .json().getString("status")).isEqualTo("pending");
-    assertThat(server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(held, 1), Map.of()).status())
+    assertThat(server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(held, 1), Map.of()).status())
         .isEqualTo(201);
 
     JsonObject shown = publicEventOnceNothingIsFree(eventId);

@@ -2,6 +2,8 @@ package dev.onsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestHttp.Answer;
 import io.vertx.core.json.JsonArray;
@@ -36,18 +38,18 @@ class SaleFlowTest {
   @Test
   @DisplayName("reserve then order sells the tickets once and queues their PDFs, mail and webhook")
   void reserveAndOrder() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-order", 10, 5));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-order", 10, 5));
     long eventId = event.getLong("id");
     long categoryA = event.getJsonArray("categories").getJsonObject(0).getLong("id");
 
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryA, 3), Map.of());
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryA, 3), Map.of());
     assertThat(hold.status()).isEqualTo(201);
     assertThat(hold.json().getJsonArray("tickets")).hasSize(3);
     assertThat(hold.json().getString("expiresAt")).isNotBlank();
     assertThat(server.stats(eventId).getLong("held")).isEqualTo(3);
 
-    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
-        SaleServer.buyer("Ada Lovelace"), Map.of());
+    Answer order = server.http.post(Holds.orderPath(hold.json()),
+        TestEvents.buyer("Ada Lovelace"), Map.of());
     assertThat(order.status()).isEqualTo(201);
     String code = order.json().getString("code");
     String secret = order.json().getString("secret");
@@ -76,8 +78,8 @@ class SaleFlowTest {
     assertThat(jobs).containsExactly("webhooks:order.created", "tickets:ticket.pdf", "tickets:ticket.pdf",
         "tickets:ticket.pdf", "mail:order.confirmation", "webhooks:order.paid");
 
-    Answer again = server.http.post(SaleServer.orderPath(hold.json()),
-        SaleServer.buyer("Ada Lovelace"), Map.of());
+    Answer again = server.http.post(Holds.orderPath(hold.json()),
+        TestEvents.buyer("Ada Lovelace"), Map.of());
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.error()).isEqualTo("reservation_ordered");
   }
@@ -85,25 +87,25 @@ class SaleFlowTest {
   @Test
   @DisplayName("an expired hold is claimable again at once, and ordering on it answers 410")
   void holdExpiry() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-expiry", 2));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-expiry", 2));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
 
-    Answer first = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of());
+    Answer first = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), Map.of());
     assertThat(first.status()).isEqualTo(201);
-    Answer blocked = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of());
+    Answer blocked = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 1), Map.of());
     assertThat(blocked.status()).isEqualTo(409);
     assertThat(blocked.error()).isEqualTo("sold_out");
 
     server.expireHold(first.json().getString("id"));
     assertThat(server.stats(eventId).getLong("available")).isEqualTo(2);
 
-    Answer second = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of());
+    Answer second = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), Map.of());
     assertThat(second.status()).isEqualTo(201);
     assertThat(ids(second.json().getJsonArray("tickets"))).isEqualTo(ids(first.json().getJsonArray("tickets")));
 
-    Answer late = server.http.post(SaleServer.orderPath(first.json()),
-        SaleServer.buyer("Late Buyer"), Map.of());
+    Answer late = server.http.post(Holds.orderPath(first.json()),
+        TestEvents.buyer("Late Buyer"), Map.of());
     assertThat(late.status()).isEqualTo(410);
     assertThat(late.error()).isEqualTo("hold_expired");
     assertThat(server.sql("SELECT count(*) FROM orders").iterator().next().getLong(0))
@@ -113,13 +115,13 @@ class SaleFlowTest {
   @Test
   @DisplayName("the same Idempotency-Key twice gives one reservation and the same body")
   void idempotentReservation() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-idem", 10));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-idem", 10));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     Map<String, String> key = Map.of("Idempotency-Key", "buyer-7-attempt-1");
 
-    Answer first = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), key);
-    Answer second = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), key);
+    Answer first = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), key);
+    Answer second = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), key);
 
     assertThat(first.status()).isEqualTo(201);
     assertThat(second.status()).isEqualTo(201);
@@ -133,43 +135,43 @@ class SaleFlowTest {
   @Test
   @DisplayName("releasing a hold frees its tickets at once")
   void release() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-release", 3));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-release", 3));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 3), Map.of());
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 3), Map.of());
 
-    Answer released = server.http.delete(SaleServer.releasePath(hold.json()), Map.of());
+    Answer released = server.http.delete(Holds.releasePath(hold.json()), Map.of());
 
     assertThat(released.status()).isEqualTo(200);
     assertThat(server.stats(eventId).getLong("available")).isEqualTo(3);
-    assertThat(server.http.delete(SaleServer.releasePath(hold.json()), Map.of()).status()).isEqualTo(410);
-    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
-        SaleServer.buyer("Too Late"), Map.of());
+    assertThat(server.http.delete(Holds.releasePath(hold.json()), Map.of()).status()).isEqualTo(410);
+    Answer order = server.http.post(Holds.orderPath(hold.json()),
+        TestEvents.buyer("Too Late"), Map.of());
     assertThat(order.status()).isEqualTo(410);
   }
 
   @Test
   @DisplayName("with the waiting room off, only the secret of the reserve answer orders or releases a hold")
   void onlyTheSecretOrdersOrReleases() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-secret", 5));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-secret", 5));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of())
+    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), Map.of())
         .json();
     String id = hold.getString("id");
     assertThat(hold.getString("secret")).hasSize(32);
-    JsonObject other = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of())
+    JsonObject other = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 1), Map.of())
         .json();
     assertThat(other.getString("secret")).isNotEqualTo(hold.getString("secret"));
     String base = "/api/v1/reservations/" + id;
-    JsonObject unknown = server.http.post("/api/v1/reservations/" + UUID.randomUUID() + "/order", SaleServer.buyer("B"),
+    JsonObject unknown = server.http.post("/api/v1/reservations/" + UUID.randomUUID() + "/order", TestEvents.buyer("B"),
         Map.of()).json();
 
     for (Answer refused : List.of(
-        server.http.post(base + "/order", SaleServer.buyer("Buyer B"), Map.of()),
-        server.http.post(base + "/order?secret=" + other.getString("secret"), SaleServer.buyer("Buyer B"), Map.of()),
-        server.http.post(base + "/order?secret=", SaleServer.buyer("Buyer B"), Map.of()),
-        server.http.post(base + "/order", SaleServer.buyer("Buyer B"),
+        server.http.post(base + "/order", TestEvents.buyer("Buyer B"), Map.of()),
+        server.http.post(base + "/order?secret=" + other.getString("secret"), TestEvents.buyer("Buyer B"), Map.of()),
+        server.http.post(base + "/order?secret=", TestEvents.buyer("Buyer B"), Map.of()),
+        server.http.post(base + "/order", TestEvents.buyer("Buyer B"),
             Map.of("Authorization", "Bearer " + server.services.tokens().admissionToken(eventId, 1, 300))),
         server.http.delete(base, Map.of()),
         server.http.delete(base + "?secret=" + other.getString("secret"), Map.of()))) {
@@ -181,8 +183,8 @@ class SaleFlowTest {
     assertThat(server.sql("SELECT count(*) FROM orders WHERE event_id = $1", eventId).iterator().next().getLong(0)).isZero();
     assertThat(server.stats(eventId).getLong("held")).isEqualTo(3);
 
-    assertThat(server.http.delete(SaleServer.releasePath(other), Map.of()).status()).isEqualTo(200);
-    Answer ordered = server.http.post(SaleServer.orderPath(hold), SaleServer.buyer("Buyer A"), Map.of());
+    assertThat(server.http.delete(Holds.releasePath(other), Map.of()).status()).isEqualTo(200);
+    Answer ordered = server.http.post(Holds.orderPath(hold), TestEvents.buyer("Buyer A"), Map.of());
     assertThat(ordered.status()).as("%s", ordered.raw()).isEqualTo(201);
     assertThat(server.stats(eventId).getLong("pending")).isEqualTo(2);
   }
@@ -190,12 +192,12 @@ class SaleFlowTest {
   @Test
   @DisplayName("a cancelled order's tickets return to sale with new secrets")
   void cancellation() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-cancel", 2));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-cancel", 2));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of());
-    Answer order = server.http.post(SaleServer.orderPath(hold.json()),
-        SaleServer.buyer("Grace Hopper"), Map.of());
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), Map.of());
+    Answer order = server.http.post(Holds.orderPath(hold.json()),
+        TestEvents.buyer("Grace Hopper"), Map.of());
     String code = order.json().getString("code");
     server.pay(order.json());
     List<String> soldSecrets = secrets(code);
@@ -217,17 +219,17 @@ class SaleFlowTest {
     assertThat(server.sql("SELECT count(*) FROM outbox WHERE type = 'tickets.cleanup'").iterator().next().getLong(0))
         .isEqualTo(1);
 
-    Answer resold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of());
+    Answer resold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), Map.of());
     assertThat(resold.status()).isEqualTo(201);
   }
 
   @Test
   @DisplayName("capacity grows with new ticket rows and never shrinks below what is sold or held")
   void capacityChanges() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-capacity", 4));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-capacity", 4));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 3), Map.of());
+    server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 3), Map.of());
 
     JsonObject grow = new JsonObject().put("categories", new JsonArray().add(new JsonObject().put("id", category).put("capacity", 10)));
     assertThat(server.http.patch("/api/v1/admin/events/" + eventId, grow, server.admin()).status()).isEqualTo(200);
@@ -250,30 +252,30 @@ class SaleFlowTest {
   @Test
   @DisplayName("pausing stops reservations with a precise error, and resuming restarts them")
   void pauseAndResume() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-pause", 5));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-pause", 5));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     server.http.patch("/api/v1/admin/events/" + eventId, new JsonObject().put("paused", true), server.admin());
     awaitSetting(eventId, true);
-    Answer paused = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of());
+    Answer paused = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 1), Map.of());
     assertThat(paused.status()).isEqualTo(409);
     assertThat(paused.error()).isEqualTo("sale_paused");
 
     server.http.patch("/api/v1/admin/events/" + eventId, new JsonObject().put("paused", false), server.admin());
     awaitSetting(eventId, false);
-    assertThat(server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of()).status())
+    assertThat(server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 1), Map.of()).status())
         .isEqualTo(201);
   }
 
   @Test
   @DisplayName("a pause bites at once: the very next reservation is refused, alone or batched, before any cache expires")
   void pauseBitesAtOnce() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-pause-now", 50));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-pause-now", 50));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     // Warm every event loop's cache with the open sale first.
     for (int i = 0; i < 4; i++) {
-      Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of());
+      Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 1), Map.of());
       assertThat(hold.status()).isEqualTo(201);
     }
     assertThat(server.http.patch("/api/v1/admin/events/" + eventId, new JsonObject().put("paused", true), server.admin()).status())
@@ -281,7 +283,7 @@ class SaleFlowTest {
     List<io.vertx.core.Future<Answer>> tries = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       tries.add(server.http.sendJson(io.vertx.core.http.HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations",
-          SaleServer.items(category, 1), Map.of()));
+          TestEvents.items(category, 1), Map.of()));
     }
     dev.onsale.common.testing.TestEnv.await(io.vertx.core.Future.join(tries));
     for (io.vertx.core.Future<Answer> t : tries) {
@@ -294,16 +296,16 @@ class SaleFlowTest {
   @Test
   @DisplayName("releasing a hold that has run out is 410, before and after the sweeper marks it")
   void releasingALapsedHold() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-release-lapsed", 3));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-release-lapsed", 3));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1), Map.of())
+    JsonObject hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 1), Map.of())
         .json();
     String id = hold.getString("id");
     server.expireHold(id);
-    assertThat(server.http.delete(SaleServer.releasePath(hold), Map.of()).status()).as("not swept yet").isEqualTo(410);
+    assertThat(server.http.delete(Holds.releasePath(hold), Map.of()).status()).as("not swept yet").isEqualTo(410);
     server.sql("UPDATE reservations SET status = 'expired' WHERE id = $1", java.util.UUID.fromString(id));
-    assertThat(server.http.delete(SaleServer.releasePath(hold), Map.of()).status()).as("swept").isEqualTo(410);
+    assertThat(server.http.delete(Holds.releasePath(hold), Map.of()).status()).as("swept").isEqualTo(410);
   }
 
   /** Event settings are cached for a second per event loop; wait until every loop has seen the change. */
@@ -320,7 +322,7 @@ class SaleFlowTest {
   @Test
   @DisplayName("the claim walks the partial index of free tickets, never the whole table")
   void claimPlanUsesPartialIndex() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-plan", 20000));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-plan", 20000));
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     server.sql("ANALYZE tickets");
     StringBuilder plan = new StringBuilder();
@@ -346,7 +348,7 @@ class SaleFlowTest {
   @Test
   @DisplayName("the invariant checker finds a ticket sold without its order")
   void invariantCheckerFindsCorruption() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-invariants", 3));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-invariants", 3));
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     assertThat(server.http.get("/api/v1/admin/invariants", server.admin()).json().getBoolean("ok")).isTrue();
     server.sql("UPDATE tickets SET status = 'sold' WHERE id = (SELECT min(id) FROM tickets WHERE category_id = $1)", category);
@@ -361,10 +363,10 @@ class SaleFlowTest {
   @Test
   @DisplayName("the sweeper returns long-expired holds to plain availability")
   void sweeperTidiesExpiredHolds() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-sweep", 2));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-sweep", 2));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
-    String hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 2), Map.of())
+    String hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 2), Map.of())
         .json().getString("id");
     server.sql("UPDATE tickets SET held_until = now() - interval '1 minute' WHERE reservation_id = $1", java.util.UUID.fromString(hold));
     server.sql("UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = $1", java.util.UUID.fromString(hold));
@@ -384,7 +386,7 @@ class SaleFlowTest {
   @Test
   @DisplayName("the schedule and availability are published to Redis for the waiting room")
   void publishesForTheWaitingRoom() {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale("flow-publish", 7).put("waitingRoom", "on"));
+    JsonObject event = server.createEvent(TestEvents.onSale("flow-publish", 7).put("waitingRoom", "on"));
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     var keys = server.services.keys();
@@ -396,7 +398,7 @@ class SaleFlowTest {
     assertThat(meta.get("saleStartsAt").toLong()).isEqualTo(java.time.Instant.parse(event.getString("saleStartsAt")).toEpochMilli());
     assertThat(dev.onsale.common.testing.TestEnv.await(redis.get(keys.slug("flow-publish"))).toLong()).isEqualTo(eventId);
 
-    server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(category, 1),
+    server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(category, 1),
         server.admit(eventId, 1));
     long deadline = System.currentTimeMillis() + 5000;
     long held = 0;

@@ -5,18 +5,15 @@ import static dev.onsale.common.testing.TestEnv.await;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.Services;
 import dev.onsale.common.testing.Admissions;
-import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.common.testing.TestServices;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,45 +45,11 @@ final class SaleServer implements AutoCloseable {
   }
 
   Map<String, String> admin() {
-    return Map.of("Authorization", "Bearer " + config.adminToken());
-  }
-
-  /** An event on sale now, waiting room off, with one category per capacity given. */
-  static JsonObject eventOnSale(String slug, int... capacities) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    JsonArray categories = new JsonArray();
-    for (int i = 0; i < capacities.length; i++) {
-      categories.add(new JsonObject().put("name", "Category " + (char) ('A' + i)).put("priceCents", 1000 * (i + 1))
-          .put("currency", "EUR").put("capacity", capacities[i]));
-    }
-    return new JsonObject()
-        .put("name", "Test " + slug)
-        .put("slug", slug)
-        .put("venue", "Test Hall")
-        .put("startsAt", now.plus(10, ChronoUnit.DAYS).toString())
-        .put("queueOpensAt", now.minusSeconds(120).toString())
-        .put("saleStartsAt", now.minusSeconds(60).toString())
-        .put("saleEndsAt", now.plus(1, ChronoUnit.DAYS).toString())
-        .put("admissionRatePerMinute", 600)
-        .put("maxActiveShoppers", 100)
-        .put("maxTicketsPerOrder", 4)
-        .put("holdSeconds", 300)
-        .put("waitingRoom", "off")
-        .put("categories", categories);
+    return TestEvents.admin(config.adminToken());
   }
 
   JsonObject createEvent(JsonObject body) {
-    TestHttp.Answer answer = http.post("/api/v1/admin/events", body, admin());
-    if (answer.status() != 201) {
-      throw new AssertionError("create event: " + answer.status() + " " + answer.raw());
-    }
-    return answer.json();
-  }
-
-  /** The same event with every category free: its orders are paid the moment they are placed. */
-  static JsonObject free(JsonObject event) {
-    event.getJsonArray("categories").forEach(c -> ((JsonObject) c).put("priceCents", 0));
-    return event;
+    return TestEvents.create(http, admin(), body);
   }
 
   /**
@@ -111,28 +74,10 @@ final class SaleServer implements AutoCloseable {
     return http.get("/api/v1/admin/events/" + eventId + "/stats", admin()).json();
   }
 
-  /** Where the maker of a hold (its reserve answer) orders it: with the hold's secret, when it has one. */
-  static String orderPath(JsonObject hold) {
-    return Holds.orderPath(hold);
-  }
-
-  /** Where the maker of a hold releases it. */
-  static String releasePath(JsonObject hold) {
-    return Holds.releasePath(hold);
-  }
-
   /** An admission as the waiting room grants it (slot and token), as the Authorization header. */
   Map<String, String> admit(long eventId, long number) {
     return Map.of("Authorization", "Bearer "
         + Admissions.grantNow(services.redis(), services.keys(), services.tokens(), eventId, number, 300));
-  }
-
-  static JsonObject items(long categoryId, int quantity) {
-    return new JsonObject().put("items", new JsonArray().add(new JsonObject().put("categoryId", categoryId).put("quantity", quantity)));
-  }
-
-  static JsonObject buyer(String name) {
-    return new JsonObject().put("buyer", new JsonObject().put("name", name).put("email", name.toLowerCase().replace(' ', '.') + "@example.org"));
   }
 
   RowSet<Row> sql(String sql, Object... params) {

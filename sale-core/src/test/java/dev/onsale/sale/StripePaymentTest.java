@@ -3,6 +3,8 @@ package dev.onsale.sale;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
+import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestHttp.Answer;
 import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.sale.payment.Payments;
@@ -53,16 +55,16 @@ class StripePaymentTest {
   private record Order(long eventId, long categoryId, String code, String secret, UUID paymentId) {}
 
   private static Order order(String slug, int capacity, int quantity) {
-    JsonObject event = server.createEvent(SaleServer.eventOnSale(slug, capacity));
+    JsonObject event = server.createEvent(TestEvents.onSale(slug, capacity));
     long eventId = event.getLong("id");
     long categoryId = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     return order(eventId, categoryId, quantity);
   }
 
   private static Order order(long eventId, long categoryId, int quantity) {
-    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", SaleServer.items(categoryId, quantity), Map.of());
-    Answer placed = server.http.post(SaleServer.orderPath(hold.json()),
-        SaleServer.buyer("Card Holder"), Map.of());
+    Answer hold = server.http.post("/api/v1/events/" + eventId + "/reservations", TestEvents.items(categoryId, quantity), Map.of());
+    Answer placed = server.http.post(Holds.orderPath(hold.json()),
+        TestEvents.buyer("Card Holder"), Map.of());
     assertThat(placed.status()).as(placed.raw().toString()).isEqualTo(201);
     JsonObject body = placed.json();
     return new Order(eventId, categoryId, body.getString("code"), body.getString("secret"),

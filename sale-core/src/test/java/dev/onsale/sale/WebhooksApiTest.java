@@ -3,6 +3,7 @@ package dev.onsale.sale;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.TestEvents;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -22,7 +23,7 @@ class WebhooksApiTest {
   static void start() {
     server = SaleServer.start();
     adminToken = server.config.adminToken();
-    eventId = server.createEvent(SaleServer.eventOnSale("hooked", 5)).getLong("id");
+    eventId = server.createEvent(TestEvents.onSale("hooked", 5)).getLong("id");
   }
 
   @AfterAll

@@ -10,6 +10,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.WebVerticle;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
+import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.sale.SaleCore;
 import io.vertx.core.DeploymentOptions;
@@ -19,8 +20,6 @@ import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -141,16 +140,9 @@ class SaleToWorkersTest {
   }
 
   private static JsonObject event() {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    return new JsonObject()
-        .put("name", "Worker Night").put("slug", "worker-night").put("venue", "Stream Hall")
+    return TestEvents.onSale("worker-night")
+        .put("name", "Worker Night").put("venue", "Stream Hall")
         .put("timeZone", "Europe/Berlin").put("startsAt", "2031-01-18T20:00")
-        .put("queueOpensAt", now.minusSeconds(120).toString())
-        .put("saleStartsAt", now.minusSeconds(60).toString())
-        .put("saleEndsAt", now.plus(1, ChronoUnit.DAYS).toString())
-        .put("admissionRatePerMinute", 600).put("maxActiveShoppers", 100).put("maxTicketsPerOrder", 4)
-        .put("holdSeconds", 300).put("waitingRoom", "off")
-        .put("categories", new JsonArray().add(new JsonObject().put("name", "Standing").put("priceCents", 2500)
-            .put("currency", "EUR").put("capacity", 50)));
+        .put("categories", new JsonArray().add(TestEvents.category("Standing", 2500, 50)));
   }
 }
