@@ -9,6 +9,7 @@ import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.common.testing.TestServices;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -18,8 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The sale core running for real over HTTP, on its own database and key prefix. */
-final class SaleServer implements AutoCloseable {
+/**
+ * The sale core running for real over HTTP, on its own database and key prefix. Published in the
+ * sale core's test-jar: other modules' tests start the sale core with {@link #deploy}.
+ */
+public final class SaleServer implements AutoCloseable {
 
   final OnsaleConfig config;
   final Vertx vertx;
@@ -31,9 +35,15 @@ final class SaleServer implements AutoCloseable {
     Migrations.migrate(config.pgUrl());
     this.vertx = Vertx.vertx();
     this.services = TestServices.of(vertx, config);
-    await(TestServices.deployWeb(services, 2, List.of(SaleCore::webModule)));
-    await(SaleCore.deploy(services));
+    await(deploy(services, 2));
     this.http = new TestHttp(config.httpPort());
+  }
+
+  /** Deploys the sale core on these services as the launcher's web role does: its routes on {@code webInstances} web verticles, then its verticles. */
+  public static Future<Void> deploy(Services services, int webInstances) {
+    return TestServices.deployWeb(services, webInstances, List.of(SaleCore::webModule))
+        .compose(ignored -> SaleCore.deploy(services))
+        .mapEmpty();
   }
 
   static SaleServer start() {

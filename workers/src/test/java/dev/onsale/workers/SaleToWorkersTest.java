@@ -7,13 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.onsale.common.WebVerticle;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestHttp;
-import dev.onsale.sale.SaleCore;
-import io.vertx.core.DeploymentOptions;
+import dev.onsale.sale.SaleServer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,8 +50,7 @@ class SaleToWorkersTest {
         "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
         "ONSALE_QUEUE_MAIL_BACKOFF_MS", "100",
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1")));
-    await(fx.vertx.deployVerticle(() -> new WebVerticle(fx.services, List.of(SaleCore::webModule)), new DeploymentOptions().setInstances(1)));
-    await(SaleCore.deploy(fx.services));
+    await(SaleServer.deploy(fx.services, 1));
     await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     http = new TestHttp(fx.config.httpPort());
     receiver = await(fx.vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
