@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +55,7 @@ class BuyerBrowserTest {
   private static final int AHEAD = 30;
 
   private static OnsaleApp app;
-  private static GreenMail smtp;
+  private static TestSmtp smtp;
   private static OnsaleConfig config;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -64,13 +63,11 @@ class BuyerBrowserTest {
   static void start() {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "headless Chromium is not installed (scripts/ensure-test-tools.sh)");
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
+    smtp = TestSmtp.listening();
     config = TestEnv.freshConfig(Map.of(
         "ONSALE_ROLES", "web,workers",
         "ONSALE_HTTP_INSTANCES", "1",
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort)));
+        "ONSALE_SMTP_PORT", String.valueOf(smtp.port())));
     app = TestEnv.await(OnsaleApp.start(config));
   }
 

@@ -4,7 +4,7 @@ import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
+import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
@@ -89,9 +89,7 @@ class MailOutageAlertTest {
   }
 
   private GreenMail startSmtp() {
-    GreenMail server = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    server.start();
-    return server;
+    return TestSmtp.listeningOn(smtpPort);
   }
 
   /** Free tickets, so that the order is paid at once and its confirmation mail is due. */

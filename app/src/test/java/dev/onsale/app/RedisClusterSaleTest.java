@@ -4,10 +4,9 @@ import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +31,7 @@ class RedisClusterSaleTest {
 
   private static RedisProcesses redis;
   private static final List<Integer> PORTS = new ArrayList<>();
-  private static GreenMail smtp;
+  private static TestSmtp smtp;
   private static OnsaleApp app;
 
   @BeforeAll
@@ -56,13 +55,11 @@ class RedisClusterSaleTest {
       RedisProcesses.awaitCli(port, out -> out.contains("cluster_state:ok") && out.contains("cluster_known_nodes:3"),
           60, "CLUSTER", "INFO");
     }
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
+    smtp = TestSmtp.listening();
     OnsaleConfig config = TestEnv.freshConfig(Map.of(
         "ONSALE_REDIS_MODE", "cluster",
         "ONSALE_REDIS_URL", PORTS.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(",")),
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
+        "ONSALE_SMTP_PORT", String.valueOf(smtp.port()),
         "ONSALE_ADMIN_TOKEN", FaultRig.ADMIN_TOKEN,
         "ONSALE_TOKEN_SECRET", FaultRig.TOKEN_SECRET,
         "ONSALE_HTTP_INSTANCES", "2"));

@@ -4,10 +4,9 @@ import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.Admissions;
 import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestEnv;
@@ -109,12 +108,9 @@ class RedisRestartTest {
   void republishesAfterDataLoss() {
     DisposableRedis redis = DisposableRedis.start(false);
     TO_CLOSE.add(redis);
-    int smtpPort = TestEnv.freePort();
-    GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
-    TO_CLOSE.add(smtp::stop);
+    TestSmtp smtp = TO_CLOSE.add(TestSmtp.listening());
     OnsaleApp app = startApp(redis, Map.of(
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
+        "ONSALE_SMTP_PORT", String.valueOf(smtp.port()),
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "2"));
     RedisKeys keys = app.services().keys();
     try (TestHttp http = new TestHttp(app.port())) {

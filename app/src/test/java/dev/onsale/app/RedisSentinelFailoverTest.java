@@ -4,11 +4,10 @@ import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.Vertx;
@@ -45,7 +44,7 @@ class RedisSentinelFailoverTest {
   private static int masterPort;
   private static int replicaPort;
   private static int sentinelPort;
-  private static GreenMail smtp;
+  private static TestSmtp smtp;
   private static OnsaleApp app;
   private static Vertx watcher;
 
@@ -72,15 +71,13 @@ class RedisSentinelFailoverTest {
         "sentinel parallel-syncs " + MASTER_SET + " 1", ""));
     RedisProcesses.awaitCli(sentinelPort, out -> out.contains(String.valueOf(replicaPort))
         && out.contains(String.valueOf(secondReplica)), 40, "SENTINEL", "REPLICAS", MASTER_SET);
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
+    smtp = TestSmtp.listening();
     Map<String, String> settings = new HashMap<>(Map.of(
         "ONSALE_REDIS_MODE", "sentinel",
         "ONSALE_REDIS_URL", "redis://127.0.0.1:" + sentinelPort,
         "ONSALE_REDIS_MASTER_NAME", MASTER_SET,
         "ONSALE_REDIS_WAIT_REPLICAS", "1",
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
+        "ONSALE_SMTP_PORT", String.valueOf(smtp.port()),
         "ONSALE_ADMIN_TOKEN", FaultRig.ADMIN_TOKEN,
         "ONSALE_TOKEN_SECRET", FaultRig.TOKEN_SECRET,
         "ONSALE_HTTP_INSTANCES", "2"));

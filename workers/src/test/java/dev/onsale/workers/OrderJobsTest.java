@@ -6,7 +6,6 @@ import static dev.onsale.common.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestEnv;
 import io.micrometer.core.instrument.Counter;
@@ -42,22 +41,18 @@ class OrderJobsTest {
 
   @BeforeEach
   void start() {
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
-    fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
+    fx = WorkerFixture.withSmtp(Map.of(
         "ONSALE_ROLES", "workers",
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
         "ONSALE_QUEUE_MAIL_BACKOFF_MS", "100",
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1",
-        "ONSALE_PUBLIC_URL", "https://tickets.example.org")));
+        "ONSALE_PUBLIC_URL", "https://tickets.example.org"));
+    smtp = fx.smtp;
     await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
   }
 
   @AfterEach
   void stop() {
     fx.close();
-    smtp.stop();
   }
 
   @Test

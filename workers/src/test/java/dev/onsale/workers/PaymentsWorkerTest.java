@@ -5,7 +5,6 @@ import static dev.onsale.common.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.sale.payment.PaymentService;
 import dev.onsale.sale.payment.Payments;
@@ -35,16 +34,13 @@ class PaymentsWorkerTest {
 
   @BeforeEach
   void start() {
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
-    fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
+    fx = WorkerFixture.withSmtp(Map.of(
         "ONSALE_ROLES", "workers",
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
         "ONSALE_TEST_PROVIDER_NOTIFY", "false",
         "ONSALE_QUEUE_PAYMENTS_MAX_ATTEMPTS", "3",
         "ONSALE_QUEUE_PAYMENTS_BACKOFF_MS", "100",
-        "ONSALE_QUEUE_PAYMENTS_BACKOFF_MAX_SECONDS", "1")));
+        "ONSALE_QUEUE_PAYMENTS_BACKOFF_MAX_SECONDS", "1"));
+    smtp = fx.smtp;
     payments = Payments.service(fx.services);
     eventId = fx.createEvent("Paid Concert", "Standing");
     categoryId = fx.categoryId(eventId, "Standing");
@@ -55,7 +51,6 @@ class PaymentsWorkerTest {
   @AfterEach
   void stop() {
     fx.close();
-    smtp.stop();
   }
 
   /** A hold of {@code quantity} tickets turned into a pending order, as the shop's two calls do it. */

@@ -6,9 +6,8 @@ import static dev.onsale.common.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.TestEnv;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonObject;
@@ -44,7 +43,7 @@ class RedisDataLossTest {
   private Process redis;
   private Path redisDir;
   private int redisPort;
-  private GreenMail smtp;
+  private TestSmtp smtp;
   private WorkerFixture fx;
   private WorkerFixture secondInstance;
   private final List<OutboxRelayVerticle> relays = new ArrayList<>();
@@ -168,16 +167,14 @@ class RedisDataLossTest {
     redisDir = Files.createTempDirectory("onsale-redis-loss");
     redisPort = TestEnv.freePort();
     startRedis(redisKeepsData);
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
+    smtp = TestSmtp.listening();
     java.util.Map<String, String> settings = new java.util.HashMap<>(Map.of(
         // The test's hooks listen on the loopback, which organizer webhooks may not reach by default.
         "ONSALE_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"));
     settings.putAll(Map.of(
         "ONSALE_ROLES", "workers",
         "ONSALE_REDIS_URL", "redis://127.0.0.1:" + redisPort,
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
+        "ONSALE_SMTP_PORT", String.valueOf(smtp.port()),
         "ONSALE_RELAY_BATCH", "7",
         "ONSALE_RELAY_POLL_MS", "200",
         "ONSALE_QUEUE_MAIL_BACKOFF_MS", "1500",

@@ -6,7 +6,6 @@ import static dev.onsale.common.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.testing.Holds;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestEvents;
@@ -40,16 +39,13 @@ class SaleToWorkersTest {
 
   @BeforeEach
   void start() {
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
-    fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
+    fx = WorkerFixture.withSmtp(Map.of(
         "ONSALE_ROLES", "web,workers",
         // The webhook receiver listens on the loopback, which webhooks may only reach when the operator allows it.
         "ONSALE_WEBHOOK_ALLOWED_HOSTS", "127.0.0.0/8",
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
         "ONSALE_QUEUE_MAIL_BACKOFF_MS", "100",
-        "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1")));
+        "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "1"));
+    smtp = fx.smtp;
     await(SaleServer.deploy(fx.services, 1));
     await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     http = new TestHttp(fx.config.httpPort());
@@ -63,9 +59,11 @@ class SaleToWorkersTest {
 
   @AfterEach
   void stop() {
-    http.close();
-    fx.close();
-    smtp.stop();
+    try {
+      http.close();
+    } finally {
+      fx.close();
+    }
   }
 
   @Test

@@ -4,7 +4,9 @@ import static dev.onsale.common.testing.TestEnv.await;
 
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.Services;
+import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestServices;
+import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.sale.Migrations;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -15,7 +17,9 @@ import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -28,6 +32,8 @@ final class WorkerFixture implements AutoCloseable {
   final OnsaleConfig config;
   final Vertx vertx;
   final Services services;
+  /** The mail server this instance sends to, when it has one ({@link #withSmtp}); closed with it. */
+  TestSmtp smtp;
 
   private WorkerFixture(OnsaleConfig config) {
     this.config = config;
@@ -39,6 +45,24 @@ final class WorkerFixture implements AutoCloseable {
   static WorkerFixture migrated(OnsaleConfig config) {
     Migrations.migrate(config.pgUrl());
     return new WorkerFixture(config);
+  }
+
+  /**
+   * A fresh, migrated database whose instance sends its mail to a new SMTP server: the set-up of
+   * the tests that read the mails the workers send.
+   */
+  static WorkerFixture withSmtp(Map<String, String> overrides) {
+    TestSmtp smtp = TestSmtp.listening();
+    try {
+      Map<String, String> settings = new HashMap<>(overrides);
+      settings.putAll(smtp.settings());
+      WorkerFixture fixture = migrated(TestEnv.freshConfig(settings));
+      fixture.smtp = smtp;
+      return fixture;
+    } catch (RuntimeException | Error e) {
+      smtp.close();
+      throw e;
+    }
   }
 
   /** Another "instance" (its own Vert.x and clients) on the same database and Redis. */
@@ -167,7 +191,13 @@ final class WorkerFixture implements AutoCloseable {
   @Override
   public void close() {
     // Undeploy first so workers drain while the shared clients are still open.
-    await(io.vertx.core.Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .transform(ignored -> vertx.close()));
+    try {
+      await(io.vertx.core.Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+          .transform(ignored -> vertx.close()));
+    } finally {
+      if (smtp != null) {
+        smtp.close();
+      }
+    }
   }
 }
