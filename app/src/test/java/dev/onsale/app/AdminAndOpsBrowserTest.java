@@ -32,27 +32,26 @@ class AdminAndOpsBrowserTest {
 
   private static final DateTimeFormatter LOCAL_INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
-  private OnsaleApp app;
+  private RunningApp app;
   private Browser browser;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeEach
   void start() {
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of("ONSALE_QUEUE_MONITOR_INTERVAL_MS", "500"))));
+    app = RunningApp.start(TestEnv.freshConfig(Map.of("ONSALE_QUEUE_MONITOR_INTERVAL_MS", "500")));
   }
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.close();
+    if (app != null) {
+      app.close();
     }
-    await(app.stop());
   }
 
   @Test
   @DisplayName("an organizer creates and schedules an event on /admin, pauses and resumes it, and /ops follows the sale live")
   void createScheduleAndWatchASale() throws Exception {
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     String base = "http://127.0.0.1:" + app.port();
 
     // Log in on /admin.

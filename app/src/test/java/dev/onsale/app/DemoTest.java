@@ -7,6 +7,7 @@ import dev.onsale.bench.Bench;
 import dev.onsale.bench.Report;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.Holds;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
@@ -29,30 +30,22 @@ import picocli.CommandLine;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class DemoTest {
 
-  private DemoMailbox mailbox;
-  private OnsaleApp app;
+  private final Closer closer = new Closer();
+  private RunningApp app;
 
   @AfterEach
   void stop() {
-    try {
-      if (app != null) {
-        await(app.stop());
-      }
-    } finally {
-      if (mailbox != null) {
-        mailbox.close();
-      }
-    }
+    closer.close();
   }
 
   @Test
   @DisplayName("keeps the confirmation mail in-process and shows it, with its tickets attached, at /demo/mail")
   void mailsAreReadableAtDemoMail() throws Exception {
-    mailbox = DemoMailbox.start();
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of(
+    DemoMailbox mailbox = closer.add(DemoMailbox.start());
+    app = RunningApp.start(closer, TestEnv.freshConfig(Map.of(
         "ONSALE_HTTP_INSTANCES", "1",
         "ONSALE_SMTP_HOST", "127.0.0.1",
-        "ONSALE_SMTP_PORT", String.valueOf(mailbox.port()))), List.of(mailbox::routes)));
+        "ONSALE_SMTP_PORT", String.valueOf(mailbox.port()))), List.of(mailbox::routes));
     try (TestHttp http = new TestHttp(app.port())) {
       TestHttp.Answer empty = http.get(DemoMailbox.PAGE);
       assertThat(empty.status()).isEqualTo(200);
@@ -104,9 +97,9 @@ class DemoTest {
   @DisplayName("--crowd N sends N simulated buyers through the demo event's queue, which fills and drains")
   void crowdFillsTheQueue() throws Exception {
     int buyers = 40;
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of(
+    app = RunningApp.start(closer, TestEnv.freshConfig(Map.of(
         "ONSALE_HTTP_INSTANCES", "1",
-        "ONSALE_JOIN_RATE_PER_MINUTE", String.valueOf(buyers + 60)))));
+        "ONSALE_JOIN_RATE_PER_MINUTE", String.valueOf(buyers + 60))));
     try (TestHttp http = new TestHttp(app.port())) {
       long eventId = eventOnSale(http, 0, "on");
       List<String> args = DemoCrowd.arguments("http://127.0.0.1:" + app.port(), app.services().config().adminToken(),

@@ -24,7 +24,7 @@ class MailOutageAlertTest {
 
   private int smtpPort;
   private GreenMail smtp;
-  private OnsaleApp app;
+  private RunningApp app;
   private TestHttp http;
   private Map<String, String> admin;
 
@@ -32,25 +32,22 @@ class MailOutageAlertTest {
   void start() {
     smtpPort = TestEnv.freePort();
     smtp = startSmtp();
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of(
+    app = RunningApp.start(TestEnv.freshConfig(Map.of(
         "ONSALE_HTTP_INSTANCES", "1",
         "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
         "ONSALE_QUEUE_MONITOR_INTERVAL_MS", "300",
         "ONSALE_QUEUE_MAIL_BACKOFF_MS", "500",
         "ONSALE_QUEUE_MAIL_BACKOFF_MAX_SECONDS", "3",
-        "ONSALE_QUEUE_MAIL_TIMEOUT_SECONDS", "10"))));
-    http = new TestHttp(app.port());
-    admin = Map.of("Authorization", "Bearer " + app.services().config().adminToken());
+        "ONSALE_QUEUE_MAIL_TIMEOUT_SECONDS", "10")));
+    http = app.http;
+    admin = app.admin();
   }
 
   @AfterEach
   void stop() {
     try {
-      if (http != null) {
-        http.close();
-      }
       if (app != null) {
-        await(app.stop());
+        app.close();
       }
     } finally {
       if (smtp != null) {

@@ -18,30 +18,29 @@ import org.openqa.selenium.logging.LogType;
 @DisplayName("The ops page in a browser")
 class OpsPageBrowserTest {
 
-  private OnsaleApp app;
+  private RunningApp app;
   private Browser browser;
 
   @BeforeEach
   void start() {
     // No worker role: the webhooks queue's workers are "down", so its jobs pile up.
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of(
+    app = RunningApp.start(TestEnv.freshConfig(Map.of(
         "ONSALE_ROLES", "web,ops",
         "ONSALE_QUEUE_WEBHOOKS_ALERT_THRESHOLD", "5",
-        "ONSALE_QUEUE_MONITOR_INTERVAL_MS", "300"))));
+        "ONSALE_QUEUE_MONITOR_INTERVAL_MS", "300")));
   }
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.close();
+    if (app != null) {
+      app.close();
     }
-    await(app.stop());
   }
 
   @Test
   @DisplayName("asks for the organizer token, then shows each job queue live, with the alert of a queue past its threshold")
   void showsJobQueuesAndAlerts() {
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     String base = "http://127.0.0.1:" + app.port();
     browser.driver.get(base + "/ops");
     WebElement token = browser.waiting(10).until(d -> {

@@ -37,15 +37,15 @@ class PagesOnPhonesBrowserTest {
 
   private static final List<Integer> WIDTHS = List.of(360, 1280);
 
-  private OnsaleApp app;
+  private RunningApp app;
   private Browser browser;
   private String base;
 
   @BeforeEach
   void start() {
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of(
+    app = RunningApp.start(TestEnv.freshConfig(Map.of(
         "ONSALE_QUEUE_MONITOR_INTERVAL_MS", "300",
-        "ONSALE_HTTP_INSTANCES", "1"))));
+        "ONSALE_HTTP_INSTANCES", "1")));
     base = "http://127.0.0.1:" + app.port();
     try (TestHttp http = new TestHttp(app.port())) {
       Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -69,16 +69,15 @@ class PagesOnPhonesBrowserTest {
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.close();
+    if (app != null) {
+      app.close();
     }
-    await(app.stop());
   }
 
   @Test
   @DisplayName("fit the screen at 360 and 1280 px, label every input, say errors in words, and keep the login in a new tab")
   void fitLabelAndRemember() throws Exception {
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     // The mail queue keeps failing: /ops shows its alert with the reason.
     JobHealth health = new JobHealth(app.services().keys());
     for (int i = 0; i < 3; i++) {
@@ -145,7 +144,7 @@ class PagesOnPhonesBrowserTest {
   @Test
   @DisplayName("take and show an event's times in its own zone at 360 and 1280 px, and refuse a time the clocks skip or pass twice, naming both instants")
   void timesInTheEventsZone() throws Exception {
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     for (int width : WIDTHS) {
       emulate(width);
       browser.driver.get(base + "/admin");
@@ -239,7 +238,7 @@ class PagesOnPhonesBrowserTest {
   @Test
   @DisplayName("the page's daylight-saving rule is the server's: the same instants and the same words around every change of 2027, north and south")
   void pageRuleIsTheServersRule() {
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     browser.driver.get(base + "/admin");
     browser.waiting(10).until(d -> d.findElement(By.id("token")).isDisplayed());
     List<String> zones = List.of("Europe/Berlin", "Australia/Sydney", "America/New_York", "America/Santiago",

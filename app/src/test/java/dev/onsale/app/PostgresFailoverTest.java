@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import dev.onsale.sale.InvariantChecker;
@@ -39,46 +40,30 @@ class PostgresFailoverTest {
   /** How long the sale runs with no primary before the replica is promoted (an operator's or a tool's reaction time). */
   private static final long OUTAGE_MILLIS = 2000;
 
+  static final Closer CLOSER = new Closer();
   static ReplicatedPostgres pg;
   static PrimaryProxy proxy;
-  static OnsaleApp app;
+  static RunningApp app;
   static TestHttp http;
 
   @BeforeAll
   static void start() {
     assumeTrue(ReplicatedPostgres.available(), "Debian's PostgreSQL 15 cluster tools, the postgres user or root are missing");
     assumeTrue(PrimaryProxy.available(), "haproxy is not installed: run scripts/ensure-test-tools.sh as root");
-    pg = ReplicatedPostgres.start();
-    proxy = PrimaryProxy.start(pg.dir(), pg.primaryPort(), pg.replicaPort());
+    pg = CLOSER.add(ReplicatedPostgres.start());
+    proxy = CLOSER.add(PrimaryProxy.start(pg.dir(), pg.primaryPort(), pg.replicaPort()));
     OnsaleConfig config = FaultRig.config(ReplicatedPostgres.url(proxy.port(), "onsale"), TestEnv.REDIS_URL,
         FaultRig.freshPrefix(), Map.of(
             "ONSALE_PG_WAIT_SECONDS", "2",
             // Every buyer here comes from 127.0.0.1; orders left unpaid by the outage must not lock them out.
             "ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS", "100000"));
-    app = await(OnsaleApp.start(config));
-    http = new TestHttp(app.port());
+    app = RunningApp.start(CLOSER, config);
+    http = app.http;
   }
 
   @AfterAll
   static void stop() {
-    try {
-      if (http != null) {
-        http.close();
-      }
-      if (app != null) {
-        await(app.stop());
-      }
-    } finally {
-      try {
-        if (proxy != null) {
-          proxy.close();
-        }
-      } finally {
-        if (pg != null) {
-          pg.close();
-        }
-      }
-    }
+    CLOSER.close();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.OnsaleConfig;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonObject;
@@ -25,34 +26,24 @@ class PostgresRestartTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresRestartTest.class);
 
+  static final Closer CLOSER = new Closer();
   static DisposablePostgres pg;
-  static OnsaleApp app;
+  static RunningApp app;
   static TestHttp http;
 
   @BeforeAll
   static void start() {
     assumeTrue(DisposablePostgres.available(), "PostgreSQL 15 binaries or the postgres user are missing");
-    pg = DisposablePostgres.start();
+    pg = CLOSER.add(DisposablePostgres.start());
     OnsaleConfig config = FaultRig.config(pg.url("onsale"), TestEnv.REDIS_URL, FaultRig.freshPrefix(),
         Map.of("ONSALE_PG_WAIT_SECONDS", "2"));
-    app = await(OnsaleApp.start(config));
-    http = new TestHttp(app.port());
+    app = RunningApp.start(CLOSER, config);
+    http = app.http;
   }
 
   @AfterAll
   static void stop() {
-    try {
-      if (http != null) {
-        http.close();
-      }
-      if (app != null) {
-        await(app.stop());
-      }
-    } finally {
-      if (pg != null) {
-        pg.close();
-      }
-    }
+    CLOSER.close();
   }
 
   @Test

@@ -19,25 +19,21 @@ import org.openqa.selenium.By;
 @DisplayName("The queue page in headless Chromium")
 class QueuePageBrowserTest {
 
-  private OnsaleApp app;
+  private RunningApp app;
   private Browser browser;
   private RedisKeys keys;
 
   @BeforeEach
   void start() {
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of("ONSALE_ROLES", "web"))));
+    app = RunningApp.start(TestEnv.freshConfig(Map.of("ONSALE_ROLES", "web")));
     keys = app.services().keys();
+    app.add(() -> PublishedEvents.deleteAll(app.services().redis(), keys));
   }
 
   @AfterEach
   void stop() {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-      PublishedEvents.deleteAll(app.services().redis(), keys);
-    } finally {
-      await(app.stop());
+    if (app != null) {
+      app.close();
     }
   }
 
@@ -49,7 +45,7 @@ class QueuePageBrowserTest {
         PublishedEvents.meta(eventId, "public-state-night", 6_000, 600), 1_000);
     // 150 buyers are already in line: this page's buyer is number 151.
     await(app.services().redis().send(Request.cmd(Command.SET).arg(keys.event(eventId).arrivals()).arg(150)));
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     String base = "http://127.0.0.1:" + app.port();
     browser.driver.get(base + "/e/public-state-night");
     browser.waiting(10).until(d -> browser.text("#number").equals("151"));
@@ -99,7 +95,7 @@ class QueuePageBrowserTest {
     meta.put("joinChallenge", "pow");
     meta.put("powDifficulty", 16);
     PublishedEvents.publish(app.services().redis(), keys, eventId, meta, 1_000);
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     browser.driver.get("http://127.0.0.1:" + app.port() + "/e/pow-page-night");
     browser.waiting(30).until(d -> !browser.text("#pow-tries").isEmpty());
     browser.screenshot("queue-pow");
@@ -123,7 +119,7 @@ class QueuePageBrowserTest {
     PublishedEvents.publish(app.services().redis(), keys, eventId, meta, 1_000);
     // 1,499 buyers joined before: this page's buyer is number 1,500, on placement page 1.
     await(app.services().redis().send(Request.cmd(Command.SET).arg(keys.event(eventId).arrivals()).arg(1_499)));
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     String base = "http://127.0.0.1:" + app.port();
     browser.driver.get(base + "/e/draw-page-night");
     browser.waiting(10).until(d -> browser.text("#number").equals("1,500") || browser.text("#number").equals("1500"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
@@ -29,6 +30,7 @@ class RedisClusterSaleTest {
   private static final int TICKETS = 150;
   private static final int BUYERS = 250;
 
+  private static final Closer CLOSER = new Closer();
   private static RedisProcesses redis;
   private static final List<Integer> PORTS = new ArrayList<>();
   private static TestSmtp smtp;
@@ -37,7 +39,7 @@ class RedisClusterSaleTest {
   @BeforeAll
   static void startCluster() {
     assumeTrue(RedisProcesses.available(), "redis-server or redis-cli is missing (scripts/ensure-test-tools.sh)");
-    redis = new RedisProcesses();
+    redis = CLOSER.add(new RedisProcesses());
     List<String> nodes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       int port = RedisProcesses.freePortWithBus();
@@ -55,7 +57,7 @@ class RedisClusterSaleTest {
       RedisProcesses.awaitCli(port, out -> out.contains("cluster_state:ok") && out.contains("cluster_known_nodes:3"),
           60, "CLUSTER", "INFO");
     }
-    smtp = TestSmtp.listening();
+    smtp = CLOSER.add(TestSmtp.listening());
     OnsaleConfig config = TestEnv.freshConfig(Map.of(
         "ONSALE_REDIS_MODE", "cluster",
         "ONSALE_REDIS_URL", PORTS.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(",")),
@@ -64,19 +66,12 @@ class RedisClusterSaleTest {
         "ONSALE_TOKEN_SECRET", FaultRig.TOKEN_SECRET,
         "ONSALE_HTTP_INSTANCES", "2"));
     app = await(OnsaleApp.start(config));
+    CLOSER.add(() -> await(app.stop()));
   }
 
   @AfterAll
   static void stopAll() {
-    if (app != null) {
-      await(app.stop());
-    }
-    if (smtp != null) {
-      smtp.stop();
-    }
-    if (redis != null) {
-      redis.close();
-    }
+    CLOSER.close();
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.TestSmtp;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.TestHttp;
@@ -40,6 +41,7 @@ class RedisSentinelFailoverTest {
   private static final int TICKETS = 200;
   private static final int BUYERS = 400;
 
+  private static final Closer CLOSER = new Closer();
   private static RedisProcesses redis;
   private static int masterPort;
   private static int replicaPort;
@@ -51,7 +53,7 @@ class RedisSentinelFailoverTest {
   @BeforeAll
   static void startServers() {
     assumeTrue(RedisProcesses.available(), "redis-server or redis-cli is missing (scripts/ensure-test-tools.sh)");
-    redis = new RedisProcesses();
+    redis = CLOSER.add(new RedisProcesses());
     masterPort = TestEnv.freePort();
     redis.server(masterPort);
     // Two replicas: after the failover one is left to confirm writes (ONSALE_REDIS_WAIT_REPLICAS=1).
@@ -71,7 +73,7 @@ class RedisSentinelFailoverTest {
         "sentinel parallel-syncs " + MASTER_SET + " 1", ""));
     RedisProcesses.awaitCli(sentinelPort, out -> out.contains(String.valueOf(replicaPort))
         && out.contains(String.valueOf(secondReplica)), 40, "SENTINEL", "REPLICAS", MASTER_SET);
-    smtp = TestSmtp.listening();
+    smtp = CLOSER.add(TestSmtp.listening());
     Map<String, String> settings = new HashMap<>(Map.of(
         "ONSALE_REDIS_MODE", "sentinel",
         "ONSALE_REDIS_URL", "redis://127.0.0.1:" + sentinelPort,
@@ -91,23 +93,14 @@ class RedisSentinelFailoverTest {
     }
     OnsaleConfig config = TestEnv.freshConfig(settings);
     app = await(OnsaleApp.start(config));
+    CLOSER.add(() -> await(app.stop()));
   }
 
   @AfterAll
   static void stopAll() {
-    if (watcher != null) {
-      await(watcher.close());
-    }
-    if (app != null) {
-      await(app.stop());
-    }
-    if (smtp != null) {
-      smtp.stop();
-    }
-    if (redis != null) {
-      redis.close();
-    }
+    CLOSER.close();
   }
+
 
   @Test
   @DisplayName("the replica takes over: the sale goes on, no job is lost, no arrival number is issued twice, no admitted place is taken back")
@@ -179,6 +172,7 @@ class RedisSentinelFailoverTest {
   private static Queue<Read> watch(String key) {
     if (watcher == null) {
       watcher = Vertx.vertx();
+      CLOSER.add(() -> await(watcher.close()));
     }
     Redis client = Clients.redis(watcher, app.services().config());
     Queue<Read> seen = new ConcurrentLinkedQueue<>();

@@ -43,37 +43,30 @@ class ShopMessagesBrowserTest {
   private static final String ZONE = "Europe/Berlin";
   private static final String IN_BASKETS = "All tickets are in baskets right now; some may come back";
 
-  private OnsaleApp app;
+  private RunningApp app;
   private TestHttp http;
   private Browser browser;
   private String base;
 
   @BeforeEach
   void start() {
-    app = await(OnsaleApp.start(TestEnv.freshConfig(Map.of("ONSALE_ROLES", "web", "ONSALE_HTTP_INSTANCES", "1"))));
+    app = RunningApp.start(TestEnv.freshConfig(Map.of("ONSALE_ROLES", "web", "ONSALE_HTTP_INSTANCES", "1")));
     base = "http://127.0.0.1:" + app.port();
-    http = new TestHttp(app.port());
+    http = app.http;
+    app.add(() -> PublishedEvents.deleteAll(app.services().redis(), app.services().keys()));
   }
 
   @AfterEach
   void stop() {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-      if (http != null) {
-        http.close();
-      }
-      PublishedEvents.deleteAll(app.services().redis(), app.services().keys());
-    } finally {
-      await(app.stop());
+    if (app != null) {
+      app.close();
     }
   }
 
   @Test
   @DisplayName("says 'all in baskets' apart from 'sold out', keeps it and disables Reserve until a released hold brings tickets back; checkout shows lines, total, local date with zone and venue")
   void shopTellsTheTruth() {
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     for (int width : WIDTHS) {
       JsonObject event = createEvent("basket-night-" + width, 2, 1);
       long standing = categoryId(event, 0);
@@ -138,7 +131,7 @@ class ShopMessagesBrowserTest {
   @Test
   @DisplayName("says 'sold out' when every ticket is sold, keeps it, and offers no Reserve")
   void soldOut() {
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     for (int width : WIDTHS) {
       JsonObject event = createEvent("sold-night-" + width, 1, 1);
       for (int i = 0; i < 2; i++) {
@@ -166,7 +159,7 @@ class ShopMessagesBrowserTest {
   @DisplayName("the queue page explains number and place, shows a paused line at 0 % for a newcomer, and the time of its last update")
   void queuePageWhilePaused() {
     RedisKeys keys = app.services().keys();
-    browser = Browser.open();
+    browser = app.add(Browser.open());
     long eventId = 4301;
     for (int width : WIDTHS) {
       eventId++;
