@@ -6,7 +6,6 @@ import dev.onsale.common.testing.TestEvents;
 import dev.onsale.common.testing.TestHttp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
 import java.util.Map;
 
 /** What the fault tests share: configurations for disposable servers, an event on sale, the checks after. */
@@ -19,17 +18,18 @@ final class FaultRig {
 
   /** A configuration for one instance: the given PostgreSQL and Redis URLs, a fresh key prefix and port. */
   static OnsaleConfig config(String pgUrl, String redisUrl, String prefix, Map<String, String> overrides) {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("ONSALE_PG_URL", pgUrl);
-    settings.put("ONSALE_REDIS_URL", redisUrl);
-    settings.put("ONSALE_REDIS_PREFIX", prefix);
-    settings.put("ONSALE_HTTP_PORT", String.valueOf(TestEnv.freePort()));
-    settings.put("ONSALE_ADMIN_TOKEN", ADMIN_TOKEN);
-    settings.put("ONSALE_TOKEN_SECRET", TOKEN_SECRET);
+    Map<String, String> settings = settings(pgUrl, redisUrl, prefix, TestEnv.freshMediaDir());
     settings.put("ONSALE_HTTP_INSTANCES", "2");
-    settings.put("ONSALE_MEDIA_DIR", TestEnv.freshMediaDir());
     settings.putAll(overrides);
     return OnsaleConfig.fromMap(settings);
+  }
+
+  /** {@link TestEnv#instanceSettings} with the fault tests' tokens. */
+  static Map<String, String> settings(String pgUrl, String redisUrl, String prefix, String mediaDir) {
+    Map<String, String> settings = TestEnv.instanceSettings(pgUrl, redisUrl, prefix, mediaDir);
+    settings.put("ONSALE_ADMIN_TOKEN", ADMIN_TOKEN);
+    settings.put("ONSALE_TOKEN_SECRET", TOKEN_SECRET);
+    return settings;
   }
 
   /** A fresh key prefix, removed with the test class like every prefix {@link TestEnv} hands out. */

@@ -58,15 +58,8 @@ class ProcessFaultTest {
 
   /** Environment for one instance on the shared PostgreSQL database and Redis prefix of {@code base}. */
   private static Map<String, String> env(OnsaleConfig base, Map<String, String> extra) {
-    Map<String, String> env = new HashMap<>();
-    env.put("ONSALE_PG_URL", base.pgUrl());
-    env.put("ONSALE_REDIS_URL", base.redisUrl());
-    env.put("ONSALE_REDIS_PREFIX", base.redisPrefix());
-    env.put("ONSALE_ADMIN_TOKEN", FaultRig.ADMIN_TOKEN);
-    env.put("ONSALE_TOKEN_SECRET", FaultRig.TOKEN_SECRET);
-    env.put("ONSALE_HTTP_PORT", String.valueOf(TestEnv.freePort()));
+    Map<String, String> env = FaultRig.settings(base.pgUrl(), base.redisUrl(), base.redisPrefix(), base.mediaDir());
     env.put("ONSALE_HTTP_INSTANCES", "1");
-    env.put("ONSALE_MEDIA_DIR", base.mediaDir());
     env.putAll(extra);
     return env;
   }

@@ -63,16 +63,26 @@ public final class TestEnv {
     String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     String database = "onsale_test_" + id;
     createDatabase(database);
+    Map<String, String> settings = instanceSettings(PG_BASE.substring(0, PG_BASE.lastIndexOf('/') + 1) + database,
+        REDIS_URL, freshPrefix(id), freshMediaDir(id));
+    settings.putAll(overrides);
+    return OnsaleConfig.fromMap(settings);
+  }
+
+  /**
+   * The settings of one instance on the given database, Redis, key prefix and media directory: a
+   * free HTTP port and the test tokens (a map to add to, for an instance of a test's own making).
+   */
+  public static Map<String, String> instanceSettings(String pgUrl, String redisUrl, String prefix, String mediaDir) {
     Map<String, String> settings = new HashMap<>();
-    settings.put("ONSALE_PG_URL", PG_BASE.substring(0, PG_BASE.lastIndexOf('/') + 1) + database);
-    settings.put("ONSALE_REDIS_URL", REDIS_URL);
-    settings.put("ONSALE_REDIS_PREFIX", freshPrefix(id));
+    settings.put("ONSALE_PG_URL", pgUrl);
+    settings.put("ONSALE_REDIS_URL", redisUrl);
+    settings.put("ONSALE_REDIS_PREFIX", prefix);
     settings.put("ONSALE_HTTP_PORT", String.valueOf(freePort()));
     settings.put("ONSALE_ADMIN_TOKEN", "test-admin-token-0123456789");
     settings.put("ONSALE_TOKEN_SECRET", "test-token-secret-0123456789-0123456789");
-    settings.put("ONSALE_MEDIA_DIR", freshMediaDir(id));
-    settings.putAll(overrides);
-    return OnsaleConfig.fromMap(settings);
+    settings.put("ONSALE_MEDIA_DIR", mediaDir);
+    return settings;
   }
 
   /** A new Redis key prefix ({@code test:<id>:}) whose keys are removed with the test class. */
