@@ -1,5 +1,6 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.TestEnv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +93,7 @@ public final class DisposablePostgres implements AutoCloseable {
     if (running()) {
       crash();
     }
-    deleteTree(dir);
+    TestEnv.deleteTree(dir);
   }
 
   private void asPostgres(int timeoutSeconds, String... command) {
@@ -124,11 +125,4 @@ public final class DisposablePostgres implements AutoCloseable {
     }
   }
 
-  static void deleteTree(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover temp directory is harmless
-    }
-  }
 }

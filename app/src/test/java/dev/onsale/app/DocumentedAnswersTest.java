@@ -3,6 +3,7 @@ package dev.onsale.app;
 import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.ApiContract;
 import dev.onsale.common.testing.TestEnv;
 import dev.onsale.common.testing.Holds;

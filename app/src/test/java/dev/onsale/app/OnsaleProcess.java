@@ -1,5 +1,6 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.DisposableRedis;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.TestEnv;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package dev.onsale.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;
 import dev.onsale.common.testing.Holds;

@@ -1,5 +1,7 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.DisposableRedis;
+import dev.onsale.common.testing.TestEnv;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -164,7 +166,7 @@ final class RedisProcesses implements AutoCloseable {
     for (Integer port : new ArrayList<>(processes.keySet())) {
       kill(port);
     }
-    dirs.forEach(DisposablePostgres::deleteTree);
+    dirs.forEach(TestEnv::deleteTree);
     dirs.clear();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);

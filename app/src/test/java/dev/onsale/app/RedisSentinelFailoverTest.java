@@ -4,6 +4,7 @@ import static dev.onsale.common.testing.TestEnv.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.Clients;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.RedisKeys;

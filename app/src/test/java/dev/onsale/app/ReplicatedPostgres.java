@@ -1,5 +1,6 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.TestEnv;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ final class ReplicatedPostgres implements AutoCloseable {
     // pg_createcluster adopts an existing data directory only if it carries its own postgresql.conf,
     // which a base backup of a Debian cluster does not: the cluster is made empty, then replaced.
     create(replica(), replicaPort, "");
-    DisposablePostgres.deleteTree(dataDir(replica()));
+    TestEnv.deleteTree(dataDir(replica()));
     asPostgres(120, "/usr/lib/postgresql/" + VERSION + "/bin/pg_basebackup", "-h", "127.0.0.1",
         "-p", String.valueOf(primaryPort), "-U", "postgres", "-D", dataDir(replica()).toString(),
         "-R", "-X", "stream", "-c", "fast");
@@ -183,14 +184,14 @@ final class ReplicatedPostgres implements AutoCloseable {
       DisposablePostgres.run(List.of("pg_dropcluster", "--stop", VERSION, cluster), 60);
       // pg_dropcluster keeps a config directory holding files it did not write (our conf.d file)
       // and a killed server's external pid file.
-      DisposablePostgres.deleteTree(configDir(cluster));
+      TestEnv.deleteTree(configDir(cluster));
       try {
         Files.deleteIfExists(Path.of("/var/run/postgresql", VERSION + "-" + cluster + ".pid"));
       } catch (IOException ignored) {
         // nothing reads a stale pid file of a cluster that no longer exists
       }
     }
-    DisposablePostgres.deleteTree(dir);
+    TestEnv.deleteTree(dir);
   }
 
   @Override

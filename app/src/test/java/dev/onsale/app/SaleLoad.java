@@ -1,5 +1,6 @@
 package dev.onsale.app;
 
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.Holds;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestSmtp;
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.TestEnv;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -40,9 +38,7 @@ class RedisDataLossTest {
   private static final int ORDERS = 10;
   private static final int TICKETS_PER_ORDER = 3;
 
-  private Process redis;
-  private Path redisDir;
-  private int redisPort;
+  private DisposableRedis redis;
   private TestSmtp smtp;
   private WorkerFixture fx;
   private WorkerFixture secondInstance;
@@ -59,11 +55,8 @@ class RedisDataLossTest {
     if (smtp != null) {
       smtp.stop();
     }
-    stopRedis(false);
-    if (redisDir != null) {
-      try (var files = Files.walk(redisDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    if (redis != null) {
+      redis.close();
     }
   }
 
@@ -96,8 +89,8 @@ class RedisDataLossTest {
     assertThat(waitingTickets).as("ticket jobs waiting on the stream").isEqualTo(ORDERS * TICKETS_PER_ORDER);
 
     String generationBefore = generation();
-    stopRedis(true); // SIGKILL, no persistence: it comes back empty
-    startRedis(false);
+    redis.kill(); // SIGKILL, no persistence: it comes back empty
+    redis.restart(false);
     downHookUp.set(true);
     await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), () -> Payments.service(fx.services))));
 
@@ -124,8 +117,8 @@ class RedisDataLossTest {
   void noReRelayWhenRedisKeptItsData() throws Exception {
     startInstances(true);
     List<WorkerFixture.Order> orders = ordersRelayedButUnfinished(fx.createEvent("Kept Show", "Standing"), true);
-    stopRedis(false); // SIGTERM: the append-only file is complete
-    startRedis(true);
+    redis.stop(); // SIGTERM: the append-only file is complete
+    redis.restart(true);
     assertThat(fx.xlen(fx.services.keys().stream(JobQueue.TICKETS))).isEqualTo(ORDERS * TICKETS_PER_ORDER);
     await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), () -> Payments.service(fx.services))));
 
@@ -163,17 +156,15 @@ class RedisDataLossTest {
    * retrying (their PDFs are missing) through the delay set.
    */
   private void startInstances(boolean redisKeepsData) throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/redis-server")), "redis-server is not installed");
-    redisDir = Files.createTempDirectory("onsale-redis-loss");
-    redisPort = TestEnv.freePort();
-    startRedis(redisKeepsData);
+    assumeTrue(DisposableRedis.available(), "redis-server is not installed");
+    redis = DisposableRedis.start(redisKeepsData);
     smtp = TestSmtp.listening();
     java.util.Map<String, String> settings = new java.util.HashMap<>(Map.of(
         // The test's hooks listen on the loopback, which organizer webhooks may not reach by default.
         "ONSALE_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"));
     settings.putAll(Map.of(
         "ONSALE_ROLES", "workers",
-        "ONSALE_REDIS_URL", "redis://127.0.0.1:" + redisPort,
+        "ONSALE_REDIS_URL", redis.url(),
         "ONSALE_SMTP_PORT", String.valueOf(smtp.port()),
         "ONSALE_RELAY_BATCH", "7",
         "ONSALE_RELAY_POLL_MS", "200",
@@ -257,36 +248,5 @@ class RedisDataLossTest {
 
   private long processed(JobQueue queue, String outcome) {
     return (long) processedRaw(queue, outcome);
-  }
-
-  // ---- the disposable Redis ------------------------------------------------------------------
-
-  private void startRedis(boolean keepsData) throws Exception {
-    redis = new ProcessBuilder("/usr/bin/redis-server",
-        "--port", String.valueOf(redisPort), "--bind", "127.0.0.1", "--dir", redisDir.toString(),
-        "--save", "", "--appendonly", keepsData ? "yes" : "no", "--appendfsync", "always", "--protected-mode", "yes")
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(redisDir.resolve("redis.log").toFile()))
-        .start();
-    eventually(Duration.ofSeconds(10), "redis-server listening on " + redisPort, () -> {
-      try (Socket ignored = new Socket("127.0.0.1", redisPort)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
-  }
-
-  private void stopRedis(boolean kill) throws InterruptedException {
-    if (redis != null && redis.isAlive()) {
-      if (kill) {
-        redis.destroyForcibly();
-      } else {
-        redis.destroy();
-      }
-      if (!redis.waitFor(10, TimeUnit.SECONDS)) {
-        redis.destroyForcibly().waitFor();
-      }
-    }
   }
 }

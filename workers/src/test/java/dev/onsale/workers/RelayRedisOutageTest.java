@@ -7,15 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.io.IOException;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,9 +31,7 @@ class RelayRedisOutageTest {
 
   private static final int JOBS = 300;
 
-  private Process redis;
-  private Path redisDir;
-  private int redisPort;
+  private DisposableRedis redis;
   private WorkerFixture fx;
   private WorkerFixture secondInstance;
 
@@ -48,24 +43,19 @@ class RelayRedisOutageTest {
     if (fx != null) {
       fx.close();
     }
-    stopRedis();
-    if (redisDir != null) {
-      try (var files = Files.walk(redisDir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    if (redis != null) {
+      redis.close();
     }
   }
 
   @Test
   @DisplayName("with Redis stopped for a while during orders, every job is relayed once it returns, none twice")
   void everyJobRelayedOnceAfterOutage() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/redis-server")), "redis-server is not installed");
-    redisDir = Files.createTempDirectory("onsale-redis-outage");
-    redisPort = TestEnv.freePort();
-    startRedis();
+    assumeTrue(DisposableRedis.available(), "redis-server is not installed");
+    redis = DisposableRedis.start(true);
     Map<String, String> settings = Map.of(
         "ONSALE_ROLES", "relay",
-        "ONSALE_REDIS_URL", "redis://127.0.0.1:" + redisPort,
+        "ONSALE_REDIS_URL", redis.url(),
         "ONSALE_RELAY_BATCH", "20",
         "ONSALE_RELAY_POLL_MS", "200");
     fx = WorkerFixture.migrated(TestEnv.freshConfig(settings));
@@ -86,13 +76,13 @@ class RelayRedisOutageTest {
     orders.start();
 
     eventually(Duration.ofSeconds(20), "some jobs relayed", () -> written.get() > 60);
-    stopRedis();
+    redis.stop();
     long writtenAtStop = written.get();
     sleep(2500);
     long waiting = fx.count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL");
     System.out.printf("OUTAGE: Redis down for 2.5 s; %d jobs written before, %d waiting in the outbox%n", writtenAtStop, waiting);
     assertThat(waiting).isPositive();
-    startRedis();
+    redis.restart();
     orders.join();
 
     eventually(Duration.ofSeconds(30), "every row relayed", () -> fx.count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL") == 0);
@@ -105,31 +95,6 @@ class RelayRedisOutageTest {
     assertThat(fx.count("SELECT count(*) FROM outbox")).isEqualTo(JOBS);
     assertThat(seen).hasSize(JOBS);
     assertThat(seen.values()).allSatisfy(times -> assertThat(times).isEqualTo(1));
-  }
-
-  private void startRedis() throws Exception {
-    redis = new ProcessBuilder("/usr/bin/redis-server",
-        "--port", String.valueOf(redisPort), "--bind", "127.0.0.1", "--dir", redisDir.toString(),
-        "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "yes")
-        .redirectErrorStream(true)
-        .redirectOutput(redisDir.resolve("redis.log").toFile())
-        .start();
-    eventually(Duration.ofSeconds(10), "redis-server listening on " + redisPort, () -> {
-      try (Socket ignored = new Socket("127.0.0.1", redisPort)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
-  }
-
-  private void stopRedis() throws InterruptedException {
-    if (redis != null && redis.isAlive()) {
-      redis.destroy(); // SIGTERM: Redis flushes its append-only file and exits
-      if (!redis.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        redis.destroyForcibly().waitFor();
-      }
-    }
   }
 
   private static void sleep(long millis) {

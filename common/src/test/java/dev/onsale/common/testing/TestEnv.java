@@ -203,7 +203,8 @@ public final class TestEnv {
     return failed;
   }
 
-  private static void deleteTree(Path dir) {
+  /** Deletes a directory and what it holds, as far as it can (a leftover is never reused). */
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

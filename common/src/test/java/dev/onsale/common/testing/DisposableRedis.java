@@ -1,4 +1,4 @@
-package dev.onsale.app;
+package dev.onsale.common.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,15 +10,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Redis server of a test's own, on a free loopback port, that the test may stop, kill and restart
  * without touching the shared server. With {@code keepsData} it writes an append-only file, so a
- * restart comes back with every key; without it a restart comes back empty.
+ * restart comes back with every key; without it a restart comes back empty. For the tests of Redis
+ * outages and data loss in every module.
  */
 public final class DisposableRedis implements AutoCloseable {
 
-  static final Path SERVER = Path.of("/usr/bin/redis-server");
+  public static final Path SERVER = Path.of("/usr/bin/redis-server");
 
   private final Path dir;
   private final int port;
-  private final boolean keepsData;
+  private boolean keepsData;
   private Process process;
 
   private DisposableRedis(Path dir, int port, boolean keepsData) {
@@ -34,7 +35,7 @@ public final class DisposableRedis implements AutoCloseable {
   public static DisposableRedis start(boolean keepsData) {
     try {
       DisposableRedis redis = new DisposableRedis(Files.createTempDirectory("onsale-redis-"),
-          dev.onsale.common.testing.TestEnv.freePort(), keepsData);
+          TestEnv.freePort(), keepsData);
       redis.startServer();
       return redis;
     } catch (IOException e) {
@@ -59,13 +60,13 @@ public final class DisposableRedis implements AutoCloseable {
     }
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("log").toFile()).start();
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile())).start();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
-      if (DisposablePostgres.run(List.of("redis-cli", "-p", String.valueOf(port), "ping"), 5) == 0 && answersPing()) {
+      if (answersPing()) {
         return;
       }
       sleep(100);
@@ -107,6 +108,12 @@ public final class DisposableRedis implements AutoCloseable {
     startServer();
   }
 
+  /** Starts again, with or without the append-only file from now on (without it, it comes back empty). */
+  public synchronized void restart(boolean keepsData) {
+    this.keepsData = keepsData;
+    startServer();
+  }
+
   /** Runs a redis-cli command against this server and returns its output. */
   public String cli(String... args) {
     List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
@@ -127,7 +134,7 @@ public final class DisposableRedis implements AutoCloseable {
   @Override
   public void close() {
     kill();
-    DisposablePostgres.deleteTree(dir);
+    TestEnv.deleteTree(dir);
   }
 
   private static void waitFor(Process p) {
@@ -138,7 +145,8 @@ public final class DisposableRedis implements AutoCloseable {
     }
   }
 
-  static void sleep(long millis) {
+  /** Sleeps in the test thread, giving up quietly when interrupted. */
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
