@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.JobQueue;
 import dev.onsale.common.testing.TestSmtp;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.TestEnv;
 import io.micrometer.core.instrument.Counter;
@@ -38,6 +39,7 @@ class RedisDataLossTest {
   private static final int ORDERS = 10;
   private static final int TICKETS_PER_ORDER = 3;
 
+  private final Closer closer = new Closer();
   private DisposableRedis redis;
   private TestSmtp smtp;
   private WorkerFixture fx;
@@ -45,19 +47,8 @@ class RedisDataLossTest {
   private final List<OutboxRelayVerticle> relays = new ArrayList<>();
 
   @AfterEach
-  void stop() throws Exception {
-    if (secondInstance != null) {
-      secondInstance.close();
-    }
-    if (fx != null) {
-      fx.close();
-    }
-    if (smtp != null) {
-      smtp.stop();
-    }
-    if (redis != null) {
-      redis.close();
-    }
+  void stop() {
+    closer.close();
   }
 
   @Test
@@ -157,8 +148,8 @@ class RedisDataLossTest {
    */
   private void startInstances(boolean redisKeepsData) throws Exception {
     assumeTrue(DisposableRedis.available(), "redis-server is not installed");
-    redis = DisposableRedis.start(redisKeepsData);
-    smtp = TestSmtp.listening();
+    redis = closer.add(DisposableRedis.start(redisKeepsData));
+    smtp = closer.add(TestSmtp.listening());
     java.util.Map<String, String> settings = new java.util.HashMap<>(Map.of(
         // The test's hooks listen on the loopback, which organizer webhooks may not reach by default.
         "ONSALE_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"));
@@ -173,8 +164,8 @@ class RedisDataLossTest {
         "ONSALE_QUEUE_MAIL_MAX_ATTEMPTS", "100",
         "ONSALE_QUEUE_WEBHOOKS_BACKOFF_MS", "1500",
         "ONSALE_QUEUE_WEBHOOKS_BACKOFF_MAX_SECONDS", "2"));
-    fx = WorkerFixture.migrated(TestEnv.freshConfig(settings));
-    secondInstance = fx.sibling(fx.config);
+    fx = closer.add(WorkerFixture.migrated(TestEnv.freshConfig(settings)));
+    secondInstance = closer.add(fx.sibling(fx.config));
     for (WorkerFixture instance : List.of(fx, fx, secondInstance)) {
       OutboxRelayVerticle relay = new OutboxRelayVerticle(instance.services);
       relays.add(relay);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.onsale.common.JobQueue;
+import dev.onsale.common.testing.Closer;
 import dev.onsale.common.testing.DisposableRedis;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonObject;
@@ -31,38 +32,31 @@ class RelayRedisOutageTest {
 
   private static final int JOBS = 300;
 
+  private final Closer closer = new Closer();
   private DisposableRedis redis;
   private WorkerFixture fx;
   private WorkerFixture secondInstance;
 
   @AfterEach
-  void stop() throws Exception {
-    if (secondInstance != null) {
-      secondInstance.close();
-    }
-    if (fx != null) {
-      fx.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
+  void stop() {
+    closer.close();
   }
 
   @Test
   @DisplayName("with Redis stopped for a while during orders, every job is relayed once it returns, none twice")
   void everyJobRelayedOnceAfterOutage() throws Exception {
     assumeTrue(DisposableRedis.available(), "redis-server is not installed");
-    redis = DisposableRedis.start(true);
+    redis = closer.add(DisposableRedis.start(true));
     Map<String, String> settings = Map.of(
         "ONSALE_ROLES", "relay",
         "ONSALE_REDIS_URL", redis.url(),
         "ONSALE_RELAY_BATCH", "20",
         "ONSALE_RELAY_POLL_MS", "200");
-    fx = WorkerFixture.migrated(TestEnv.freshConfig(settings));
+    fx = closer.add(WorkerFixture.migrated(TestEnv.freshConfig(settings)));
     // Three relays on two instances, all competing for the same rows.
     await(Workers.deploy(fx.services, () -> Payments.service(fx.services)));
     await(fx.vertx.deployVerticle(new OutboxRelayVerticle(fx.services)));
-    secondInstance = fx.sibling(fx.config);
+    secondInstance = closer.add(fx.sibling(fx.config));
     await(Workers.deploy(secondInstance.services, () -> Payments.service(secondInstance.services)));
 
     AtomicLong written = new AtomicLong();
