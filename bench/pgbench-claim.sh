@@ -79,19 +79,29 @@ SQL
 
 load_tickets
 
-# The bare claim: the rows free_tickets (V10__one_claim.sql, the one claim statement every claim
-# function calls) picks, taken in a single statement; the cheapest claim PostgreSQL can do, and so
-# the baseline. enable_seqscan=off comes from PGOPTIONS, as free_tickets sets it.
+# The one claim statement, as the migrated database defines it: the query free_tickets returns
+# (V10__one_claim.sql, or whichever migration replaced it last), with its parameters filled in.
+# Read from the database, not copied here, so that the baseline is always the sale core's claim.
+claim_select() {
+  local category="$1" count="$2" body
+  body=$(psql -At -v ON_ERROR_STOP=1 "$URL" -c "SELECT prosrc FROM pg_proc WHERE proname = 'free_tickets'")
+  body=$(printf '%s\n' "$body" | tr '\n' ' ' | sed -E 's/.*RETURN QUERY(.*);[[:space:]]*END.*/\1/')
+  case "$body" in
+    *"SKIP LOCKED"*) ;;
+    *) echo "pgbench-claim: could not read the claim statement from free_tickets" >&2; exit 1 ;;
+  esac
+  printf '%s\n' "$body" | sed -e "s/p_category/$category/g" -e "s/p_count/$count/g"
+}
+CLAIM_SELECT="$(claim_select :cat "$QUANTITY")"
+
+# The bare claim: the rows free_tickets picks, taken in a single statement without the function
+# call around it; the cheapest claim PostgreSQL can do, and so the baseline. enable_seqscan=off
+# comes from PGOPTIONS, as free_tickets sets it.
 cat > "$WORK/claim.sql" <<SQL
 \set cat random(1, $CATEGORIES)
 UPDATE tickets t
    SET held_until = now() + make_interval(secs => 600), reservation_id = gen_random_uuid()
- WHERE t.id IN (
-   SELECT f.id FROM tickets f
-    WHERE f.category_id = :cat AND f.status = 'open' AND f.held_until < now()
-    ORDER BY f.held_until
-    LIMIT $QUANTITY
-    FOR UPDATE SKIP LOCKED)
+ WHERE t.id IN ($CLAIM_SELECT)
 RETURNING t.id, t.category_id, t.held_until;
 SQL
 cat > "$WORK/reserve.sql" <<SQL
@@ -132,7 +142,7 @@ done
 
 # The plan must be the partial index: show it once, as the tests check it.
 echo "plan of the claim's inner select:" >&2
-PGOPTIONS="-c enable_seqscan=off" psql -q "$URL" -c "EXPLAIN SELECT f.id FROM tickets f WHERE f.category_id = 1 AND f.status = 'open' AND f.held_until < now() ORDER BY f.held_until LIMIT 1 FOR UPDATE SKIP LOCKED" >&2
+PGOPTIONS="-c enable_seqscan=off" psql -q "$URL" -c "EXPLAIN $(claim_select 1 1)" >&2
 
 if [ -n "$OUT" ]; then
   cp "$RESULTS" "$OUT"
