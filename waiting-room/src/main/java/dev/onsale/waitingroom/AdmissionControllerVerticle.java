@@ -152,7 +152,7 @@ final class AdmissionControllerVerticle extends VerticleBase {
   private Future<Void> tickEvent(long eventId) {
     return runtime.snapshots().get(eventId).compose(snapshot -> {
       long now = runtime.now();
-      if (snapshot == null || !snapshot.event().waitingRoomOn() || snapshot.event().saleEnded(now)) {
+      if (snapshot == null || !snapshot.event().meta().waitingRoomOn() || snapshot.event().saleEnded(now)) {
         // Re-checked every ten seconds, as a PATCH may turn the waiting room on or extend the sale.
         idleUntil.put(eventId, now + IDLE_RECHECK_MS);
         forgetCredit(eventId);
@@ -161,17 +161,17 @@ final class AdmissionControllerVerticle extends VerticleBase {
       idleUntil.remove(eventId);
       EventInfo event = snapshot.event();
       RedisKeys.Event keys = runtime.keys().event(eventId);
-      if (event.randomPreQueue() && !event.saleStarted(now) && snapshot.seedHash() == null) {
+      if (event.meta().randomPreQueue() && !event.saleStarted(now) && snapshot.seedHash() == null) {
         return drawSeed(keys);
       }
       if (!event.saleStarted(now)) {
         forgetCredit(eventId);
         return Future.succeededFuture();
       }
-      if (event.randomPreQueue() && !snapshot.preQueueClosed()) {
+      if (event.meta().randomPreQueue() && !snapshot.preQueueClosed()) {
         return closePreQueue(eventId, keys, now);
       }
-      if (event.paused() || !snapshot.availability().admitsMore()) {
+      if (event.meta().paused() || !snapshot.availability().admitsMore()) {
         forgetCredit(eventId);
         return Future.succeededFuture();
       }

@@ -99,9 +99,9 @@ final class PublicQueueApi {
   /** The shuffle, once it can no longer change: always for a FIFO queue, after the sale start for a random one. */
   private Future<Placed> placementOrder(QueueSnapshot snapshot) {
     EventInfo event = snapshot.event();
-    if (event.randomPreQueue() && !snapshot.preQueueClosed()) {
+    if (event.meta().randomPreQueue() && !snapshot.preQueueClosed()) {
       return Future.failedFuture(ApiException.conflict("placement_not_ready",
-          "places are drawn when the sale starts at " + QueueStatus.iso(event.saleStartsAt())));
+          "places are drawn when the sale starts at " + QueueStatus.iso(event.meta().saleStartsAt())));
     }
     PreQueueShuffle.Order order = runtime.shuffles().ifReady(snapshot);
     if (order == null) {
@@ -124,8 +124,8 @@ final class PublicQueueApi {
         .put("page", page)
         .put("first", first)
         .put("last", first + PLACEMENT_PAGE - 1)
-        .put("preQueue", event.randomPreQueue() ? "random" : "fifo");
-    if (event.randomPreQueue()) {
+        .put("preQueue", event.meta().randomPreQueue() ? "random" : "fifo");
+    if (event.meta().randomPreQueue()) {
       body.put("preQueueSize", snapshot.preQueueSize())
           .put("seedHash", snapshot.seedHash())
           .put("seed", snapshot.revealedSeed());
@@ -138,7 +138,7 @@ final class PublicQueueApi {
     runtime.snapshots().get(eventId)
         .compose(snapshot -> {
           EventInfo event = QueueApi.existingSnapshot(snapshot).event();
-          if (!event.powJoin()) {
+          if (!event.meta().powJoin()) {
             return Future.failedFuture(ApiException.conflict("no_challenge",
                 "joining this event takes no challenge"));
           }

@@ -51,15 +51,15 @@ record PublicQueueState(String body, String etag) {
         .put("configuredRatePerMinute", event.admissionRatePerMinute())
         .put("ticketsLeft", availability.known() ? availability.available() : null)
         .put("ticketsPending", availability.known() ? availability.pending() : 0)
-        .put("queueOpensAt", QueueStatus.iso(event.queueOpensAt()))
-        .put("saleStartsAt", QueueStatus.iso(event.saleStartsAt()))
-        .put("saleEndsAt", QueueStatus.iso(event.saleEndsAt()))
+        .put("queueOpensAt", QueueStatus.iso(event.meta().queueOpensAt()))
+        .put("saleStartsAt", QueueStatus.iso(event.meta().saleStartsAt()))
+        .put("saleEndsAt", QueueStatus.iso(event.meta().saleEndsAt()))
         .put("serverTime", QueueStatus.iso(now))
         .put("refreshSeconds", refreshSeconds(state, event, now))
         .put("updatedAt", QueueStatus.iso(snapshot.servingUpdatedAt()))
-        .put("preQueue", event.randomPreQueue() ? "random" : "fifo")
-        .put("joinChallenge", event.powJoin() ? "pow" : "none");
-    if (event.randomPreQueue()) {
+        .put("preQueue", event.meta().randomPreQueue() ? "random" : "fifo")
+        .put("joinChallenge", event.meta().powJoin() ? "pow" : "none");
+    if (event.meta().randomPreQueue()) {
       body.put("seedHash", snapshot.seedHash())
           .put("seed", snapshot.revealedSeed())
           .put("preQueueSize", snapshot.preQueueClosed() ? snapshot.preQueueSize() : null);
@@ -70,7 +70,7 @@ record PublicQueueState(String body, String etag) {
   static String state(QueueSnapshot snapshot, long now) {
     EventInfo event = snapshot.event();
     Availability availability = snapshot.availability();
-    if (!event.waitingRoomOn()) {
+    if (!event.meta().waitingRoomOn()) {
       return OFF;
     }
     if (event.saleEnded(now)) {
@@ -85,10 +85,10 @@ record PublicQueueState(String body, String etag) {
     if (!event.saleStarted(now)) {
       return QueueStatus.PREQUEUE;
     }
-    if (event.randomPreQueue() && !snapshot.preQueueClosed()) {
+    if (event.meta().randomPreQueue() && !snapshot.preQueueClosed()) {
       return SHUFFLING;
     }
-    if (event.paused()) {
+    if (event.meta().paused()) {
       return PAUSED;
     }
     if (!availability.admitsMore()) {
@@ -105,7 +105,7 @@ record PublicQueueState(String body, String etag) {
     return switch (state) {
       case ADMITTING, SHUFFLING -> 2;
       case PAUSED, WAITING_FOR_TICKETS -> 5;
-      case QueueStatus.PREQUEUE -> event.saleStartsAt() - now > 300_000 ? 30 : 5;
+      case QueueStatus.PREQUEUE -> event.meta().saleStartsAt() - now > 300_000 ? 30 : 5;
       case NOT_OPEN -> 30;
       case QueueStatus.SOLD_OUT -> 30;
       default -> 60;

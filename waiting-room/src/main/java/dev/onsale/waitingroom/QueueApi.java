@@ -47,7 +47,7 @@ final class QueueApi {
     runtime.snapshots().get(eventId)
         .compose(snapshot -> {
           EventInfo event = existing(snapshot);
-          if (!event.waitingRoomOn()) {
+          if (!event.meta().waitingRoomOn()) {
             // No queue guards this event: the shop is open to everyone without a token.
             return Future.succeededFuture(new Joined(snapshot, 0, null, false));
           }
@@ -68,7 +68,7 @@ final class QueueApi {
 
   /** A new number for an event with proof-of-work joins takes a solved, unused challenge. */
   private Future<Void> solvedIfAsked(RoutingContext ctx, EventInfo event, long now) {
-    return event.powJoin() ? runtime.challenges().redeem(event, joinBody(ctx), now) : Future.succeededFuture();
+    return event.meta().powJoin() ? runtime.challenges().redeem(event, joinBody(ctx), now) : Future.succeededFuture();
   }
 
   private Future<Joined> newNumber(RoutingContext ctx, QueueSnapshot snapshot, long now) {
@@ -215,22 +215,22 @@ final class QueueApi {
     Availability availability = snapshot.availability();
     JsonObject body = new JsonObject()
         .put("eventId", event.id())
-        .put("name", event.name())
-        .put("slug", event.slug())
-        .put("waitingRoom", event.waitingRoomOn() ? "on" : "off")
+        .put("name", event.meta().name())
+        .put("slug", event.meta().slug())
+        .put("waitingRoom", event.meta().waitingRoomOn() ? "on" : "off")
         .put("queue", queue)
-        .put("queueOpensAt", QueueStatus.iso(event.queueOpensAt()))
-        .put("saleStartsAt", QueueStatus.iso(event.saleStartsAt()))
-        .put("saleEndsAt", QueueStatus.iso(event.saleEndsAt()))
+        .put("queueOpensAt", QueueStatus.iso(event.meta().queueOpensAt()))
+        .put("saleStartsAt", QueueStatus.iso(event.meta().saleStartsAt()))
+        .put("saleEndsAt", QueueStatus.iso(event.meta().saleEndsAt()))
         .put("admissionRatePerMinute", event.admissionRatePerMinute())
         .put("maxActiveShoppers", event.maxActiveShoppers())
-        .put("paused", event.paused())
+        .put("paused", event.meta().paused())
         .put("serving", snapshot.serving())
         .put("joined", snapshot.arrivals())
         .put("waiting", snapshot.waiting())
         .put("remainingTickets", availability.known() ? availability.available() : null)
-        .put("preQueue", event.randomPreQueue() ? "random" : "fifo");
-    if (event.randomPreQueue()) {
+        .put("preQueue", event.meta().randomPreQueue() ? "random" : "fifo");
+    if (event.meta().randomPreQueue()) {
       body.put("seedHash", snapshot.seedHash())
           .put("seed", snapshot.revealedSeed())
           .put("preQueueSize", snapshot.preQueueClosed() ? snapshot.preQueueSize() : null)
@@ -251,16 +251,18 @@ final class QueueApi {
   }
 
   private static ApiException notOpen(EventInfo event, long now) {
-    long seconds = (long) Math.ceil((event.queueOpensAt() - now) / 1000.0);
-    return ApiException.conflict("queue_not_open", "the queue opens at " + QueueStatus.iso(event.queueOpensAt()))
+    long seconds = (long) Math.ceil((event.meta().queueOpensAt() - now) / 1000.0);
+    return ApiException.conflict("queue_not_open",
+        "the queue opens at " + QueueStatus.iso(event.meta().queueOpensAt()))
         .withDetails(new JsonObject()
-            .put("queueOpensAt", QueueStatus.iso(event.queueOpensAt()))
+            .put("queueOpensAt", QueueStatus.iso(event.meta().queueOpensAt()))
             .put("secondsUntilOpen", seconds));
   }
 
   /** A queue token lives until an hour after the sale ends (at least an hour, at most 30 days). */
   private static long tokenSeconds(EventInfo event, long now) {
-    long untilEnd = event.saleEndsAt() == Long.MAX_VALUE ? MAX_TOKEN_SECONDS : (event.saleEndsAt() - now) / 1000;
+    long saleEndsAt = event.meta().saleEndsAt();
+    long untilEnd = saleEndsAt == Long.MAX_VALUE ? MAX_TOKEN_SECONDS : (saleEndsAt - now) / 1000;
     return Math.max(MIN_TOKEN_SECONDS, Math.min(MAX_TOKEN_SECONDS, untilEnd + 3_600));
   }
 

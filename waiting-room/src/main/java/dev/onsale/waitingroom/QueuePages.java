@@ -63,8 +63,8 @@ final class QueuePages {
           return template.map(html -> render(html, Map.of(
               "eventId", String.valueOf(event.id()),
               "slug", slug,
-              "eventName", event.name(),
-              "venue", event.venue())));
+              "eventName", event.meta().name(),
+              "venue", event.meta().venue())));
         })
         .onSuccess(html -> {
           if (html != null) {

@@ -39,7 +39,7 @@ final class QueueStatus {
   Future<JsonObject> of(QueueSnapshot snapshot, long number, long now) {
     EventInfo event = snapshot.event();
     JsonObject status = common(snapshot, now).put("number", number);
-    if (!event.waitingRoomOn()) {
+    if (!event.meta().waitingRoomOn()) {
       return Future.succeededFuture(status.put("state", ADMITTED));
     }
     if (event.saleEnded(now)) {
@@ -51,7 +51,8 @@ final class QueueStatus {
     if (!event.saleStarted(now)) {
       return Future.succeededFuture(preQueue(snapshot, number, now, status));
     }
-    PreQueueShuffle.Order order = event.randomPreQueue() && !snapshot.preQueueClosed() ? null : shuffles.ifReady(snapshot);
+    PreQueueShuffle.Order order = event.meta().randomPreQueue() && !snapshot.preQueueClosed()
+        ? null : shuffles.ifReady(snapshot);
     if (order == null) {
       // The sale has started, the shuffle is being fixed or computed: a second, not a place yet.
       return Future.succeededFuture(status.put("state", WAITING).putNull("position").putNull("ahead")
@@ -70,20 +71,20 @@ final class QueueStatus {
     Availability availability = snapshot.availability();
     JsonObject status = new JsonObject()
         .put("eventId", event.id())
-        .put("eventName", event.name())
+        .put("eventName", event.meta().name())
         .put("admissionRatePerMinute", event.admissionRatePerMinute())
-        .put("queueOpensAt", iso(event.queueOpensAt()))
-        .put("saleStartsAt", iso(event.saleStartsAt()))
-        .put("secondsUntilSale", Math.max(0, ceilSeconds(event.saleStartsAt() - now)))
+        .put("queueOpensAt", iso(event.meta().queueOpensAt()))
+        .put("saleStartsAt", iso(event.meta().saleStartsAt()))
+        .put("secondsUntilSale", Math.max(0, ceilSeconds(event.meta().saleStartsAt() - now)))
         .put("serving", snapshot.serving())
         .put("waiting", snapshot.waiting())
-        .put("paused", event.paused())
-        .put("preQueue", event.randomPreQueue() ? "random" : "fifo")
+        .put("paused", event.meta().paused())
+        .put("preQueue", event.meta().randomPreQueue() ? "random" : "fifo")
         .put("remainingTickets", availability.known() ? availability.available() : null)
         .put("heldTickets", availability.known() ? availability.held() : null)
         .put("pendingTickets", availability.known() ? availability.pending() : null)
         .put("allInBaskets", availability.allInBaskets());
-    if (event.randomPreQueue()) {
+    if (event.meta().randomPreQueue()) {
       status.put("seedHash", snapshot.seedHash())
           .put("seed", snapshot.revealedSeed())
           .put("preQueueSize", snapshot.preQueueClosed() ? snapshot.preQueueSize() : null);
@@ -94,11 +95,11 @@ final class QueueStatus {
   private JsonObject preQueue(QueueSnapshot snapshot, long number, long now, JsonObject status) {
     EventInfo event = snapshot.event();
     status.put("state", PREQUEUE).put("progress", 0.0);
-    if (event.randomPreQueue()) {
+    if (event.meta().randomPreQueue()) {
       // Everyone in a random pre-queue is equal until the shuffle at the sale start.
       return status.putNull("position").putNull("ahead").putNull("etaSeconds");
     }
-    long untilSale = ceilSeconds(event.saleStartsAt() - now);
+    long untilSale = ceilSeconds(event.meta().saleStartsAt() - now);
     return status.put("position", number)
         .put("ahead", number - 1)
         .put("etaSeconds", untilSale + eta(number, event.admissionRatePerMinute()));
@@ -108,7 +109,7 @@ final class QueueStatus {
     EventInfo event = snapshot.event();
     long place = position - snapshot.serving();
     status.put("state", WAITING).put("position", place).put("ahead", place - 1);
-    boolean admitting = !event.paused() && snapshot.availability().admitsMore();
+    boolean admitting = !event.meta().paused() && snapshot.availability().admitsMore();
     if (!admitting) {
       // Paused, or every ticket is held right now: the line stands still until holds expire.
       return status.putNull("etaSeconds").put("waitingForTickets", !snapshot.availability().admitsMore());

@@ -31,7 +31,7 @@ final class ShuffleOrders {
   }
 
   Future<PreQueueShuffle.Order> order(QueueSnapshot snapshot) {
-    if (!snapshot.event().randomPreQueue() || snapshot.preQueueSize() <= 0 || snapshot.seed() == null) {
+    if (!snapshot.event().meta().randomPreQueue() || snapshot.preQueueSize() <= 0 || snapshot.seed() == null) {
       return Future.succeededFuture(PreQueueShuffle.Order.NONE);
     }
     long eventId = snapshot.event().id();
