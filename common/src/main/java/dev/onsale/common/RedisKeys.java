@@ -55,9 +55,13 @@ public final class RedisKeys {
     return queue(queue) + ":appended:" + outboxId;
   }
 
-  /** String: a random id of this Redis's job data; a new one means Redis lost its streams (see the relay). */
-  public String jobGeneration() {
-    return prefix + "jobs:generation";
+  /**
+   * String: a random id of this queue's job data; a new one means the Redis node holding the queue
+   * lost its stream and delay set (see the relay). One per queue, in the queue's hash slot: on a
+   * Cluster each queue's marker lives, and goes, with that queue's data.
+   */
+  public String jobGeneration(JobQueue queue) {
+    return queue(queue) + ":generation";
   }
 
   /** String: held by the one worker process that runs the periodic housekeeping now. */

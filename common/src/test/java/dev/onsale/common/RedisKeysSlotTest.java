@@ -46,7 +46,7 @@ class RedisKeysSlotTest {
   }
 
   @Test
-  @DisplayName("every key of one job queue is in one slot (stream, append markers, delayed retries, dead letters, health)")
+  @DisplayName("every key of one job queue is in one slot (stream, append markers, delayed retries, dead letters, health, generation)")
   void queueKeysShareASlot() throws Exception {
     for (JobQueue queue : JobQueue.values()) {
       Map<String, Integer> slots = new TreeMap<>();
@@ -56,7 +56,7 @@ class RedisKeysSlotTest {
           slots.put(method.getName(), slot((String) method.invoke(KEYS, arguments(method, queue, "198.51.100.1", 77L))));
         }
       }
-      assertThat(slots).containsKeys("stream", "delayed", "deadLetter", "appendedJob");
+      assertThat(slots).containsKeys("stream", "delayed", "deadLetter", "appendedJob", "jobGeneration");
       assertThat(slots.values()).as("slots of queue %s's keys %s", queue, slots).containsOnly(slot(KEYS.stream(queue)));
     }
   }

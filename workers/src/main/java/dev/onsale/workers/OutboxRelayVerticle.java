@@ -15,7 +15,9 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +31,16 @@ import org.slf4j.LoggerFactory;
  * no second entry while Redis keeps its data (and every handler is idempotent on the job id besides).
  *
  * <p>Redis losing its data (restarted without persistence, flushed) would lose the jobs relayed
- * and not yet finished. Workers mark finished rows {@code done_at}; the relay keeps a marker key
- * (a random generation id, created when absent) and checks it at every pass. When it had to create
- * the marker, or finds one other than the generation it saw last, Redis has come back empty: it
- * then sends again every row relayed and not done (jobs waiting, in progress or in the delay set
- * for a retry), in batches, before relaying new rows. Several relays may all do it; the markers
- * (gone with the data, written again by the first relay to send a row) keep it to one entry. Rows sent again keep their {@code relayed_at}.
+ * and not yet finished. Workers mark finished rows {@code done_at}; the relay keeps a marker key per
+ * job queue (a random generation id, created when absent, in the queue's hash slot beside its
+ * stream and delay set, so that on a Cluster it goes with them when their node comes back empty)
+ * and checks every queue's at every pass, one script per queue. When it had to create a queue's
+ * marker, or finds one other than the generation it saw last for that queue, that queue's data is
+ * gone: it then sends again every row of that queue relayed and not done (jobs waiting, in progress
+ * or in the delay set for a retry), in batches, before relaying new rows; the other queues' rows
+ * are left alone. Each row is marked with the generation of its own queue. Several relays may all
+ * do it; the markers (gone with the data, written again by the first relay to send a row) keep it
+ * to one entry. Rows sent again keep their {@code relayed_at}.
  *
  * <p>Under Sentinel, a master that dies right after an append may not have passed it to the replica
  * that takes its place, and the row, marked relayed, would never be sent again. With
@@ -71,11 +77,11 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private long backingOffUntil;
   private int failuresInARow;
   private long pollTimer = -1;
-  /** The Redis generation seen at the last pass; null before the first. */
-  private String generation;
-  /** While sending owed rows again after a Redis data loss: the last row id sent; null otherwise. */
-  private Long reRelayAfter;
-  private long reRelayedThisRound;
+  /** Each queue's Redis generation seen at the last pass; absent before the first. */
+  private final Map<JobQueue, String> generations = new EnumMap<>(JobQueue.class);
+  /** The queues whose owed rows are being sent again after a data loss: the last row id sent. */
+  private final Map<JobQueue, Long> reRelayAfter = new EnumMap<>(JobQueue.class);
+  private final Map<JobQueue, Long> reRelayedThisRound = new EnumMap<>(JobQueue.class);
   private long reRelayedTotal;
   private final Promise<Void> idle = Promise.promise();
 
@@ -193,7 +199,9 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   /** Relays one batch; returns how many rows it moved (a full batch means: run again at once). */
   Future<Integer> relayBatch() {
-    return checkGeneration().compose(ignored -> reRelayAfter != null ? reRelayBatch() : relayNewBatch());
+    return checkGenerations().compose(ignored -> reRelayAfter.isEmpty()
+        ? relayNewBatch()
+        : reRelayBatch(reRelayAfter.keySet().iterator().next()));
   }
 
   /** How many jobs this relay sent again after Redis data losses (for tests and logs). */
@@ -201,28 +209,38 @@ public final class OutboxRelayVerticle extends VerticleBase {
     return reRelayedTotal;
   }
 
-  private String generationKey() {
-    return services.keys().jobGeneration();
+  /** Every queue's marker, one script each: on a Cluster the queues' slots may sit on different nodes. */
+  private Future<Void> checkGenerations() {
+    List<Future<Void>> checks = new ArrayList<>();
+    for (JobQueue queue : JobQueue.values()) {
+      checks.add(checkGeneration(queue));
+    }
+    return Future.all(checks).mapEmpty();
   }
 
-  private Future<Void> checkGeneration() {
-    return GENERATION_SCRIPT.run(services.redis(), List.of(generationKey()), UUID.randomUUID().toString())
+  private Future<Void> checkGeneration(JobQueue queue) {
+    return GENERATION_SCRIPT.run(services.redis(), List.of(services.keys().jobGeneration(queue)), UUID.randomUUID().toString())
         .map(reply -> {
           String seen = reply.get(0).toString();
           boolean created = reply.get(1).toInteger() == 1;
-          if (created && generation == null) {
-            LOG.info("relay: new job generation {} in Redis; sending again any job relayed and not done", seen);
-            reRelayAfter = 0L;
-            reRelayedThisRound = 0;
-          } else if (created || (generation != null && !generation.equals(seen))) {
-            LOG.warn("relay: Redis lost its data (job generation {} -> {}); sending again every job relayed and not done",
-                generation, seen);
-            reRelayAfter = 0L;
-            reRelayedThisRound = 0;
+          String last = generations.get(queue);
+          if (created && last == null) {
+            LOG.info("relay: new job generation {} of queue {} in Redis; sending again any of its jobs relayed and not done",
+                seen, queue.streamName());
+            startReRelay(queue);
+          } else if (created || (last != null && !last.equals(seen))) {
+            LOG.warn("relay: Redis lost the data of queue {} (job generation {} -> {}); sending again every job of it relayed and not done",
+                queue.streamName(), last, seen);
+            startReRelay(queue);
           }
-          generation = seen;
+          generations.put(queue, seen);
           return null;
         });
+  }
+
+  private void startReRelay(JobQueue queue) {
+    reRelayAfter.put(queue, 0L);
+    reRelayedThisRound.put(queue, 0L);
   }
 
   private Future<Integer> relayNewBatch() {
@@ -230,12 +248,14 @@ public final class OutboxRelayVerticle extends VerticleBase {
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0) : appendAndMark(conn, rows)));
   }
 
-  /** One batch of owed rows; once none is left, normal relaying resumes. */
-  private Future<Integer> reRelayBatch() {
-    long after = reRelayAfter;
-    Future<Void> groups = after == 0 ? ensureGroups() : Future.succeededFuture();
-    return groups.compose(ignored -> services.pg().preparedQuery(WorkerSql.SELECT_OWED)
-            .execute(Tuple.of(after, batchSize, generation)))
+  /** One batch of a queue's owed rows; once no queue has any left, normal relaying resumes. */
+  private Future<Integer> reRelayBatch(JobQueue queue) {
+    long after = reRelayAfter.get(queue);
+    String generation = generations.get(queue);
+    // The group first, so that workers read the jobs sent again from the start of the new stream.
+    Future<Void> group = after == 0 ? streams.ensureGroup(queue) : Future.succeededFuture();
+    return group.compose(ignored -> services.pg().preparedQuery(WorkerSql.SELECT_OWED)
+            .execute(Tuple.of(after, batchSize, generation, queue.streamName())))
         .compose(rows -> {
           long last = after;
           List<RedisScript.Call> appends = new ArrayList<>(rows.size());
@@ -257,40 +277,39 @@ public final class OutboxRelayVerticle extends VerticleBase {
               .map(result);
         })
         .map(result -> {
-          reRelayedThisRound += result[0];
+          long thisRound = reRelayedThisRound.merge(queue, result[0], Long::sum);
           reRelayedTotal += result[0];
+          Long cursor = reRelayAfter.get(queue);
+          if (cursor == null || cursor != after) {
+            return batchSize; // a newer loss of this queue restarted its round meanwhile
+          }
           if (result[0] < batchSize) {
-            if (reRelayedThisRound > 0) {
-              LOG.info("relay: sent {} unfinished jobs again after the Redis data loss", reRelayedThisRound);
+            if (thisRound > 0) {
+              LOG.info("relay: sent {} unfinished jobs of queue {} again after the Redis data loss", thisRound, queue.streamName());
             }
-            reRelayAfter = null;
-          } else if (reRelayAfter != null && reRelayAfter == after) {
-            reRelayAfter = result[1]; // unless a newer loss restarted the round meanwhile
+            reRelayAfter.remove(queue);
+            reRelayedThisRound.remove(queue);
+          } else {
+            reRelayAfter.put(queue, result[1]);
           }
           return batchSize; // go on at once: more owed rows, or the new rows that waited
         });
   }
 
-  /** The groups first, so that workers read the jobs sent again from the start of the new streams. */
-  private Future<Void> ensureGroups() {
-    List<Future<Void>> all = new ArrayList<>();
-    for (JobQueue queue : JobQueue.values()) {
-      all.add(streams.ensureGroup(queue));
-    }
-    return Future.all(all).mapEmpty();
-  }
-
   private Future<Integer> appendAndMark(SqlConnection conn, RowSet<Row> rows) {
     List<RedisScript.Call> appends = new ArrayList<>(rows.size());
-    List<Long> ids = new ArrayList<>(rows.size());
+    Long[] ids = new Long[rows.size()];
+    String[] rowGenerations = new String[rows.size()];
+    int i = 0;
     for (Row row : rows) {
       Job job = jobOf(row);
       appends.add(streams.appendOnce(job, row.getLong("created_ms")));
-      ids.add(job.id());
+      ids[i] = job.id();
+      rowGenerations[i++] = generations.get(job.queue()); // each row into its own queue's generation
     }
     return streams.appendAll(appends, services.config().redis().replicaWait())
-        .compose(ignored -> conn.preparedQuery(WorkerSql.MARK_RELAYED).execute(Tuple.of(ids.toArray(Long[]::new), generation)))
-        .map(ignored -> ids.size());
+        .compose(ignored -> conn.preparedQuery(WorkerSql.MARK_RELAYED).execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfString(rowGenerations)))
+        .map(ignored -> ids.length);
   }
 
   private static Job jobOf(Row row) {

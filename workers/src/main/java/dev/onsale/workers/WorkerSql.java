@@ -11,20 +11,24 @@ final class WorkerSql {
       SELECT id, queue, type, payload, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms
       FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""";
 
-  static final String MARK_RELAYED = "UPDATE outbox SET relayed_at = now(), relayed_generation = $2 WHERE id = ANY($1)";
+  /** Marks rows relayed, each ($1[i]) with the generation of its own queue's Redis data ($2[i]). */
+  static final String MARK_RELAYED = """
+      UPDATE outbox o SET relayed_at = now(), relayed_generation = m.generation
+      FROM unnest($1::bigint[], $2::text[]) AS m(id, generation) WHERE o.id = m.id""";
 
   /** After sending rows again: the other relays need not send them a third time. */
   static final String MARK_GENERATION = "UPDATE outbox SET relayed_generation = $2 WHERE id = ANY($1)";
 
   /**
-   * Rows relayed but not finished, after a cursor: what Redis owed when it lost its data. Neither
+   * Rows of one queue ($4) relayed but not finished, after a cursor: what Redis owed that queue when
+   * it lost the queue's data (generation $3 is the queue's new one). Neither
    * locked nor skipped: a row skipped because another relay held it would be lost if that relay
    * died before appending it; reading it twice only sends a harmless copy.
    */
   static final String SELECT_OWED = """
       SELECT id, queue, type, payload, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms
       FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL AND id > $1
-        AND relayed_generation IS DISTINCT FROM $3
+        AND relayed_generation IS DISTINCT FROM $3 AND queue = $4
       ORDER BY id LIMIT $2""";
 
   /** The relay's listening connection: a pg_notify on this channel wakes it when outbox rows are written. */

@@ -79,14 +79,18 @@ class RedisDataLossTest {
     assertThat(delayedHooks).as("webhook retries waiting in the delay set").isPositive();
     assertThat(waitingTickets).as("ticket jobs waiting on the stream").isEqualTo(ORDERS * TICKETS_PER_ORDER);
 
-    String generationBefore = generation();
+    Map<JobQueue, String> generationBefore = generation();
     redis.kill(); // SIGKILL, no persistence: it comes back empty
     redis.restart(false);
     downHookUp.set(true);
     await(Workers.deployQueue(fx.services, settings(JobQueue.TICKETS), Workers.handlerFor(fx.services, settings(JobQueue.TICKETS), () -> Payments.service(fx.services))));
 
     everyJobDoneOnce(orders);
-    assertThat(generation()).as("a new job generation in the empty Redis").isNotNull().isNotEqualTo(generationBefore);
+    Map<JobQueue, String> generationAfter = generation();
+    for (JobQueue queue : JobQueue.values()) {
+      assertThat(generationAfter.get(queue)).as("a new job generation of queue %s in the empty Redis", queue)
+          .isNotNull().isNotEqualTo(generationBefore.get(queue));
+    }
     List<String> okCalls = new ArrayList<>(hookCalls.get("/ok"));
     assertThat(okCalls).as("deliveries to the hook that answered at once").hasSize(ORDERS).doesNotHaveDuplicates();
     eventually(Duration.ofSeconds(10), "each order delivered to the other hook",
@@ -222,9 +226,14 @@ class RedisDataLossTest {
     }
   }
 
-  private String generation() {
-    var reply = fx.redis(Request.cmd(Command.GET).arg(fx.services.keys().jobGeneration()));
-    return reply == null ? null : reply.toString();
+  /** Every queue's job generation marker (null where absent). */
+  private Map<JobQueue, String> generation() {
+    Map<JobQueue, String> generations = new java.util.EnumMap<>(JobQueue.class);
+    for (JobQueue queue : JobQueue.values()) {
+      var reply = fx.redis(Request.cmd(Command.GET).arg(fx.services.keys().jobGeneration(queue)));
+      generations.put(queue, reply == null ? null : reply.toString());
+    }
+    return generations;
   }
 
   private long zcard(JobQueue queue) {
