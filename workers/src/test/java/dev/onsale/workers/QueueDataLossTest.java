@@ -1,13 +1,10 @@
 package dev.onsale.workers;
 
 import static dev.onsale.common.testing.TestEnv.await;
-import static dev.onsale.workers.WorkerFixture.eventually;
+import static dev.onsale.common.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.onsale.common.JobQueue;
-import dev.onsale.common.testing.TestEnv;
 import dev.onsale.sale.payment.Payments;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.redis.client.Command;
@@ -38,7 +35,6 @@ class QueueDataLossTest {
   private static final JobQueue LOST = JobQueue.TICKETS;
   private static final List<JobQueue> KEPT = List.of(JobQueue.MAIL, JobQueue.WEBHOOKS);
 
-  private GreenMail smtp;
   private WorkerFixture fx;
 
   @AfterEach
@@ -46,21 +42,12 @@ class QueueDataLossTest {
     if (fx != null) {
       fx.close();
     }
-    if (smtp != null) {
-      smtp.stop();
-    }
   }
 
   @Test
   @DisplayName("the tickets queue's keys deleted: its relayed jobs are sent again and done once, the mail and webhook jobs are sent once")
   void oneQueueLosesItsData() {
-    int smtpPort = TestEnv.freePort();
-    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-    smtp.start();
-    fx = WorkerFixture.migrated(TestEnv.freshConfig(Map.of(
-        "ONSALE_ROLES", "workers",
-        "ONSALE_SMTP_PORT", String.valueOf(smtpPort),
-        "ONSALE_RELAY_POLL_MS", "200")));
+    fx = WorkerFixture.withSmtp(Map.of("ONSALE_ROLES", "workers", "ONSALE_RELAY_POLL_MS", "200"));
     OutboxRelayVerticle relay = new OutboxRelayVerticle(fx.services);
     await(fx.vertx.deployVerticle(relay));
 
@@ -111,7 +98,7 @@ class QueueDataLossTest {
     eventually(Duration.ofSeconds(60), "every job done", () -> fx.count("SELECT count(*) FROM outbox WHERE done_at IS NULL") == 0);
     assertThat(fx.count("SELECT count(*) FROM ticket_pdfs")).isEqualTo(tickets);
     assertThat(fx.count("SELECT count(*) FROM mail_log")).isEqualTo(ORDERS);
-    eventually(Duration.ofSeconds(10), "every mail received", () -> smtp.getReceivedMessages().length == ORDERS);
+    eventually(Duration.ofSeconds(10), "every mail received", () -> fx.smtp.getReceivedMessages().length == ORDERS);
     assertThat(processed(LOST)).as("ticket jobs run").isEqualTo(tickets);
     for (JobQueue queue : KEPT) {
       assertThat(processed(queue)).as("%s jobs run", queue).isEqualTo(ORDERS);
