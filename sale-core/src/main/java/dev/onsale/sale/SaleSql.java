@@ -142,12 +142,21 @@ final class SaleSql {
        WHERE t.order_id = $1 AND t.status = 'open' AND t.held_until > now()
        ORDER BY t.id""";
 
+  /**
+   * An order's tickets and whether each one's PDF exists. The PDF is looked up per ticket, by its
+   * key ({@code LIMIT 1} keeps it a lookup): as a plain join or an {@code EXISTS}, the plan
+   * PostgreSQL picks from a sale's not yet analysed tables hashes every PDF of the database on each
+   * read (0.5 ms at 2,000 PDFs, growing with every ticket sold).
+   */
   static final String SELECT_ORDER_TICKETS = """
       SELECT ot.ticket_id, ot.category_id, c.name AS category_name, ot.active,
-             p.path IS NOT NULL AS pdf_ready
+             pdf.ready IS NOT NULL AS pdf_ready
         FROM order_tickets ot
         JOIN categories c ON c.id = ot.category_id
-        LEFT JOIN ticket_pdfs p ON p.ticket_id = ot.ticket_id AND p.secret = ot.secret
+        LEFT JOIN LATERAL (
+          SELECT true AS ready FROM ticket_pdfs p
+           WHERE p.ticket_id = ot.ticket_id AND p.secret = ot.secret
+           LIMIT 1) pdf ON true
        WHERE ot.order_id = $1
        ORDER BY ot.ticket_id""";
 
