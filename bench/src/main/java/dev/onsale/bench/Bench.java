@@ -108,6 +108,9 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--connections", description = "HTTP connections per event loop (default ${DEFAULT-VALUE}).")
   int connections = 128;
 
+  @Option(names = "--shop-connections", description = "HTTP connections per event loop for the shop (reserve, order, pay, fetch), apart from the queue's: a buyer's browser never waits behind other buyers' queue polls; 0 sends the shop through the queue's connections (default ${DEFAULT-VALUE}).")
+  int shopConnections = 128;
+
   @Option(names = "--event-loops", description = "Event loops (driver verticles) generating load (default ${DEFAULT-VALUE}).")
   int eventLoops = 1;
 
@@ -240,13 +243,13 @@ public final class Bench implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--decline-share, --abandon-share and --late-share must be in [0, 1] and add up to at most 1");
     }
-    if (buyers < 0 || tickets < 1 || categories < 1 || quantity < 1 || connections < 1 || concurrency < 1) {
+    if (buyers < 0 || tickets < 1 || categories < 1 || quantity < 1 || connections < 1 || shopConnections < 0 || concurrency < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "counts must be positive");
     }
     return new Settings(baseUrl, adminToken, eventId, m, buyers, tickets, categories, ratePerMinute,
         maxActiveShoppers, holdSeconds, maxTicketsPerOrder, quantity, Math.max(quantity, quantityMax),
         !"off".equalsIgnoreCase(waitingRoom), saleDelaySeconds, a, rampSeconds, thinkMillis, pollMinMillis,
-        Math.max(pollMinMillis, pollMaxMillis), f, connections, eventLoops, timeoutSeconds, durationSeconds, concurrency,
+        Math.max(pollMinMillis, pollMaxMillis), f, connections, shopConnections, eventLoops, timeoutSeconds, durationSeconds, concurrency,
         warmupSeconds, requestTimeoutMillis, fetchOrders, awaitPdfsSeconds, maxRetries,
         "auto".equalsIgnoreCase(idempotencyKeys) ? m == Settings.Mode.FULL : "on".equalsIgnoreCase(idempotencyKeys),
         serverInvariants && m == Settings.Mode.FULL, out, quiet, label,

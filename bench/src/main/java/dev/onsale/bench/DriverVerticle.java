@@ -30,6 +30,7 @@ final class DriverVerticle extends VerticleBase {
   private final Promise<Recorder> finished = Promise.promise();
 
   private WebClient client;
+  private WebClient shopClient;
   private Recorder recorder;
   private Run run;
   private int nextBuyer;
@@ -57,15 +58,12 @@ final class DriverVerticle extends VerticleBase {
     int connections = Math.max(1, settings.mode().closedLoop()
         ? Math.min(settings.connections(), share(settings.concurrency()))
         : settings.connections());
-    client = WebClient.create(vertx,
-        new WebClientOptions()
-            .setKeepAlive(true)
-            .setTcpNoDelay(true)
-            .setConnectTimeout(10_000)
-            .setUserAgent("onsale-bench"),
-        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    client = client(connections);
+    // The closed-loop modes have no queue: one pool. A full run's shop gets its own, unless told not to.
+    boolean ownShopPool = !settings.mode().closedLoop() && settings.shopConnections() > 0;
+    shopClient = ownShopPool ? client(settings.shopConnections()) : client;
     recorder = new Recorder(clock);
-    run = new Run(settings, event, new OnsaleApi(client, settings.baseUrl(), settings.adminToken(),
+    run = new Run(settings, event, new OnsaleApi(client, shopClient, settings.baseUrl(), settings.adminToken(),
         settings.requestTimeoutMillis()), progress, ledger, clock, vertx);
     vertx.setTimer(Math.max(1, settings.runMillis() - clock.elapsedMillis()), id -> stop("time is up"));
     nextBuyer = driverIndex;
@@ -78,6 +76,16 @@ final class DriverVerticle extends VerticleBase {
       arrivalTimer = vertx.setPeriodic(1, TICK_MILLIS, id -> admitArrivals());
     }
     return Future.succeededFuture();
+  }
+
+  private WebClient client(int connections) {
+    return WebClient.create(vertx,
+        new WebClientOptions()
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setConnectTimeout(10_000)
+            .setUserAgent("onsale-bench"),
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
   }
 
   private int share(int total) {
@@ -255,6 +263,9 @@ final class DriverVerticle extends VerticleBase {
   public Future<?> stop() {
     if (client != null) {
       client.close();
+    }
+    if (shopClient != null && shopClient != client) {
+      shopClient.close();
     }
     return Future.succeededFuture();
   }

@@ -12,18 +12,29 @@ import java.nio.charset.StandardCharsets;
 /**
  * The Onsale HTTP API as a buyer and an organizer call it. Every call answers a {@link Reply},
  * never a failed future, so the buyer's flow decides what each outcome means.
+ *
+ * <p>The queue's requests (join, the public state, the buyer's status) and the shop's (reserve,
+ * order, pay, fetch) may go through different clients: one simulated buyer's payment then never
+ * waits in this process behind thousands of other buyers' queue polls, as no browser does.
  */
 final class OnsaleApi {
 
   static final long INVARIANTS_TIMEOUT_MILLIS = 60_000;
 
   private final WebClient client;
+  private final WebClient shop;
   private final String baseUrl;
   private final String adminToken;
   private final long timeoutMillis;
 
   OnsaleApi(WebClient client, String baseUrl, String adminToken, long timeoutMillis) {
+    this(client, client, baseUrl, adminToken, timeoutMillis);
+  }
+
+  /** The queue's requests through {@code client}, the shop's through {@code shop}. */
+  OnsaleApi(WebClient client, WebClient shop, String baseUrl, String adminToken, long timeoutMillis) {
     this.client = client;
+    this.shop = shop;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.adminToken = adminToken;
     this.timeoutMillis = timeoutMillis;
@@ -80,7 +91,7 @@ final class OnsaleApi {
   }
 
   Future<Reply> reserve(long eventId, String admissionToken, long categoryId, int quantity, String idempotencyKey) {
-    HttpRequest<Buffer> request = request(HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations");
+    HttpRequest<Buffer> request = shopRequest(HttpMethod.POST, "/api/v1/events/" + eventId + "/reservations");
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
     }
@@ -98,7 +109,7 @@ final class OnsaleApi {
    */
   Future<Reply> order(JsonObject hold, String admissionToken, String name, String email, String idempotencyKey) {
     String secret = hold.getString("secret");
-    HttpRequest<Buffer> request = request(HttpMethod.POST, "/api/v1/reservations/" + encode(hold.getString("id"))
+    HttpRequest<Buffer> request = shopRequest(HttpMethod.POST, "/api/v1/reservations/" + encode(hold.getString("id"))
         + "/order" + (secret == null ? "" : "?secret=" + encode(secret)));
     if (idempotencyKey != null) {
       request.putHeader("Idempotency-Key", idempotencyKey);
@@ -111,7 +122,7 @@ final class OnsaleApi {
   }
 
   Future<Reply> fetchOrder(String code, String secret) {
-    return send(request(HttpMethod.GET, "/api/v1/orders/" + encode(code) + "?secret=" + encode(secret)), null);
+    return send(shopRequest(HttpMethod.GET, "/api/v1/orders/" + encode(code) + "?secret=" + encode(secret)), null);
   }
 
   /**
@@ -121,7 +132,7 @@ final class OnsaleApi {
    */
   Future<Reply> openPayment(String url) {
     String path = url.startsWith("http://") || url.startsWith("https://") ? url : baseUrl + url;
-    HttpRequest<Buffer> request = client.requestAbs(HttpMethod.GET, path)
+    HttpRequest<Buffer> request = shop.requestAbs(HttpMethod.GET, path)
         .timeout(timeoutMillis)
         .followRedirects(false)
         .putHeader("Accept", "text/html");
@@ -137,13 +148,13 @@ final class OnsaleApi {
 
   /** The test provider's page: "Pay" ({@code succeed}) or "Decline" ({@code fail}). */
   Future<Reply> testPayment(String paymentId, boolean pay) {
-    return send(request(HttpMethod.POST, "/api/v1/payments/test/" + encode(paymentId) + (pay ? "/succeed" : "/fail")),
+    return send(shopRequest(HttpMethod.POST, "/api/v1/payments/test/" + encode(paymentId) + (pay ? "/succeed" : "/fail")),
         new JsonObject());
   }
 
   /** A new payment attempt for a pending order, after a decline. */
   Future<Reply> newPaymentAttempt(String code, String secret) {
-    return send(request(HttpMethod.POST, "/api/v1/orders/" + encode(code) + "/payment?secret=" + encode(secret)),
+    return send(shopRequest(HttpMethod.POST, "/api/v1/orders/" + encode(code) + "/payment?secret=" + encode(secret)),
         new JsonObject());
   }
 
@@ -156,9 +167,15 @@ final class OnsaleApi {
   }
 
   private HttpRequest<Buffer> request(HttpMethod method, String path) {
-    return client.requestAbs(method, baseUrl + path)
-        .timeout(timeoutMillis)
-        .putHeader("Accept", "application/json");
+    return json(client.requestAbs(method, baseUrl + path));
+  }
+
+  private HttpRequest<Buffer> shopRequest(HttpMethod method, String path) {
+    return json(shop.requestAbs(method, baseUrl + path));
+  }
+
+  private HttpRequest<Buffer> json(HttpRequest<Buffer> request) {
+    return request.timeout(timeoutMillis).putHeader("Accept", "application/json");
   }
 
   private static Future<Reply> send(HttpRequest<Buffer> request, JsonObject body) {

@@ -165,7 +165,7 @@ public record Report(JsonObject json) {
         .put("arrival", s.arrival().name().toLowerCase()).put("rampSeconds", s.rampSeconds())
         .put("thinkMillis", s.thinkMillis()).put("pollMinMillis", s.pollMinMillis()).put("pollMaxMillis", s.pollMaxMillis())
         .put("follow", s.follow().name().toLowerCase())
-        .put("connections", s.connections()).put("eventLoops", s.eventLoops())
+        .put("connections", s.connections()).put("shopConnections", s.shopConnections()).put("eventLoops", s.eventLoops())
         .put("concurrency", s.concurrency()).put("durationSeconds", s.durationSeconds())
         .put("warmupSeconds", s.warmupSeconds()).put("idempotencyKeys", s.idempotencyKeys()).put("saleDelaySeconds", s.saleDelaySeconds())
         .put("pay", s.pay().on()).put("free", s.pay().free()).put("declineShare", s.pay().declineShare())

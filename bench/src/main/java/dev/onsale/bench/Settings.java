@@ -26,6 +26,7 @@ record Settings(
     int pollMaxMillis,
     Follow follow,
     int connections,
+    int shopConnections,
     int eventLoops,
     int timeoutSeconds,
     int durationSeconds,
