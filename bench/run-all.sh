@@ -48,6 +48,10 @@
 # SALE_FRONT=nginx puts nginx in front of Onsale for every sale step, as a deployment does (see the
 # crowd step for what differs from docker/nginx/nginx.conf): the buyers' polls of the public queue
 # state are then answered from its one-second cache.
+# SALE_MAX_ACTIVE (default SALE_TICKETS: every buyer with a chance of a ticket shops at once) caps the
+# buyers in the shop at once for the sale steps, as an organizer sets maxActiveShoppers to what the
+# shop serves; the bench's shop requests go through their own connections (SALE_ARGS="--shop-connections
+# 0" shares the queue's, as before stop 20).
 # Onsale runs with ONSALE_PAYMENT_SESSIONS_PER_SECOND (100000; the deployment default of 25/s is
 # Stripe's rate and would make the pay page the bottleneck) and ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS
 # (1000000: every simulated buyer comes from this one address).
@@ -67,6 +71,7 @@ RESERVE_CONCURRENCY="${RESERVE_CONCURRENCY:-64 256}"
 RESERVE_TICKETS="${RESERVE_TICKETS:-400000}"
 SALE_BUYERS="${SALE_BUYERS:-20000}"
 SALE_TICKETS="${SALE_TICKETS:-5000}"
+SALE_MAX_ACTIVE="${SALE_MAX_ACTIVE:-$SALE_TICKETS}"
 MEMORY_BUYERS="${MEMORY_BUYERS:-100000}"
 ORDER_SECONDS="${ORDER_SECONDS:-30}"
 ORDER_CONCURRENCY="${ORDER_CONCURRENCY:-64}"
@@ -109,6 +114,7 @@ mkdir -p "$RESULTS"
   echo "SALE_PAY_ARGS=$SALE_PAY_ARGS"
   echo "SALE_MIX_ARGS=$SALE_MIX_ARGS"
   echo "SALE_FRONT=$SALE_FRONT"
+  echo "SALE_MAX_ACTIVE=$SALE_MAX_ACTIVE"
 } > "$RESULTS/settings.txt"
 
 has() { [[ " $STEPS " == *" $1 "* ]]; }
@@ -322,7 +328,7 @@ sale_run() {
   cpu_before=$(cpu_seconds)
   # RUN_BUYERS, RUN_TICKETS, RUN_RATE and RUN_MAX_ACTIVE let one step (sale-wait) run another sale than the others.
   BASE_URL="$url" bench --buyers "${RUN_BUYERS:-$SALE_BUYERS}" --tickets "${RUN_TICKETS:-$SALE_TICKETS}" --categories 2 \
-    --rate "${RUN_RATE:-1000000}" --max-active "${RUN_MAX_ACTIVE:-${RUN_TICKETS:-$SALE_TICKETS}}" \
+    --rate "${RUN_RATE:-1000000}" --max-active "${RUN_MAX_ACTIVE:-$SALE_MAX_ACTIVE}" \
     --poll-min-ms 500 --poll-max-ms 2000 --await-pdfs 180 --label "$name" --out "$RESULTS/$name" "$@" ${SALE_ARGS:-} \
     | tee "$RESULTS/$name.txt" || true
   # Onsale, PostgreSQL, Redis, nginx, the whole machine; the rest of the machine is mostly the bench.
