@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class PrimaryProxy implements AutoCloseable {
 
+  private static final int STABLE_ANSWERS = 10;
+
   static final Path BINARY = Path.of("/usr/sbin/haproxy");
 
   private final int port = TestEnv.freePort();
@@ -74,15 +76,27 @@ final class PrimaryProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every new connection goes to the same server for a while. haproxy starts with every
+   * server up and marks the replica down only after its first checks: a connection routed to it
+   * meanwhile is cut when it is marked down ({@code shutdown-sessions}), as Onsale's first one was
+   * in a CI run. Ten answers 100 ms apart from one server (two up servers alternate) cover the
+   * replica's three failed checks 200 ms apart.
+   */
   private void awaitRouting() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    int server = -1;
+    int sameInARow = 0;
     while (System.nanoTime() < deadline) {
-      if (routesTo() > 0) {
+      int now = routesTo();
+      sameInARow = now > 0 && now == server ? sameInARow + 1 : (now > 0 ? 1 : 0);
+      server = now;
+      if (sameInARow >= STABLE_ANSWERS) {
         return;
       }
       DisposableRedis.sleep(100);
     }
-    throw new IllegalStateException("haproxy routes to no server");
+    throw new IllegalStateException("haproxy does not route to one server: " + log());
   }
 
   private String config(int... serverPorts) {
