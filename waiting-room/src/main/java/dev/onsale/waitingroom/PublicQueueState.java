@@ -55,7 +55,7 @@ record PublicQueueState(String body, String etag) {
         .put("saleStartsAt", QueueStatus.iso(event.meta().saleStartsAt()))
         .put("saleEndsAt", QueueStatus.iso(event.meta().saleEndsAt()))
         .put("serverTime", QueueStatus.iso(now))
-        .put("refreshSeconds", refreshSeconds(state, event, now))
+        .put("refreshSeconds", refreshSeconds(state, event, availability, now))
         .put("updatedAt", QueueStatus.iso(snapshot.servingUpdatedAt()))
         .put("preQueue", event.meta().randomPreQueue() ? "random" : "fifo")
         .put("joinChallenge", event.meta().powJoin() ? "pow" : "none");
@@ -97,19 +97,38 @@ record PublicQueueState(String body, String etag) {
     return ADMITTING;
   }
 
+  /** The longest wait between two reads while every ticket is in a basket. */
+  static final int MAX_BASKET_REFRESH_SECONDS = 30;
+  /** The shortest wait between two reads while the sale is paused or every ticket is in a basket. */
+  static final int MIN_IDLE_REFRESH_SECONDS = 5;
+
   /**
    * How long a page near the front waits between two reads. Far from the sale start a pre-queue
    * page has nothing to learn; it plans its first poll of the sale by {@code saleStartsAt} itself.
    */
-  static int refreshSeconds(String state, EventInfo event, long now) {
+  static int refreshSeconds(String state, EventInfo event, Availability availability, long now) {
     return switch (state) {
       case ADMITTING, SHUFFLING -> 2;
-      case PAUSED, WAITING_FOR_TICKETS -> 5;
+      case PAUSED -> MIN_IDLE_REFRESH_SECONDS;
+      case WAITING_FOR_TICKETS -> untilRelease(availability, now);
       case QueueStatus.PREQUEUE -> event.meta().saleStartsAt() - now > 300_000 ? 30 : 5;
       case NOT_OPEN -> 30;
       case QueueStatus.SOLD_OUT -> 30;
       default -> 60;
     };
+  }
+
+  /**
+   * While every ticket is in a basket, a ticket comes back when the earliest hold or payment window
+   * ends (or, rarely, when a hold is let go or an order cancelled): the pages read again around
+   * then, at least every 30 s, instead of every 5 s for minutes while the payers pay.
+   */
+  static int untilRelease(Availability availability, long now) {
+    if (availability.nextReleaseAt() <= 0) {
+      return MIN_IDLE_REFRESH_SECONDS;
+    }
+    long seconds = Math.max(0, availability.nextReleaseAt() - now + 999) / 1000;
+    return (int) Math.max(MIN_IDLE_REFRESH_SECONDS, Math.min(MAX_BASKET_REFRESH_SECONDS, seconds));
   }
 
   static String etag(String body) {

@@ -2,6 +2,7 @@ package dev.onsale.waitingroom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.onsale.common.EventAvailability;
 import dev.onsale.common.OnsaleConfig;
 import dev.onsale.common.testing.TestEnv;
 import io.vertx.core.json.JsonObject;
@@ -125,6 +126,21 @@ class QueueStateTest {
   }
 
   @Test
+  @DisplayName("while every ticket is in a basket, pages read again when the earliest one can come back, every 5 to 30 s")
+  void basketRefreshFollowsTheNextRelease() {
+    long now = 1_000_000_000L;
+    assertThat(PublicQueueState.untilRelease(basket(0), now)).isEqualTo(5);
+    assertThat(PublicQueueState.untilRelease(basket(now - 4_000), now)).isEqualTo(5);
+    assertThat(PublicQueueState.untilRelease(basket(now + 2_000), now)).isEqualTo(5);
+    assertThat(PublicQueueState.untilRelease(basket(now + 11_200), now)).isEqualTo(12);
+    assertThat(PublicQueueState.untilRelease(basket(now + 600_000), now)).isEqualTo(30);
+  }
+
+  private static Availability basket(long nextReleaseAt) {
+    return new Availability(true, 100, 0, 0, 100, 0, nextReleaseAt, 0);
+  }
+
+  @Test
   @DisplayName("counts tickets in unpaid orders apart, and an event whose only tickets are in them is not sold out")
   void pendingIsNotSoldOut() throws Exception {
     OnsaleConfig config = TestEnv.freshConfig(Map.of());
@@ -135,6 +151,17 @@ class QueueStateTest {
       JsonObject body = awaitState(room, event, s -> s.getLong("ticketsPending") == 5);
       assertThat(body.getString("state")).isEqualTo("waiting_for_tickets");
       assertThat(body.getLong("ticketsLeft")).isZero();
+      assertThat(body.getInteger("refreshSeconds")).as("no release time published").isEqualTo(5);
+
+      // The earliest payment window ends in ten minutes: pages read every 30 s meanwhile, not every 5 s.
+      String availability = redis.keys.event(event).availability();
+      redis.cmd("HSET", availability, EventAvailability.NEXT_RELEASE_AT, String.valueOf(System.currentTimeMillis() + 600_000));
+      body = awaitState(room, event, s -> s.getInteger("refreshSeconds") == 30);
+      assertThat(body.getString("state")).isEqualTo("waiting_for_tickets");
+      // It ends in 12 s: the pages read again around then.
+      redis.cmd("HSET", availability, EventAvailability.NEXT_RELEASE_AT, String.valueOf(System.currentTimeMillis() + 12_000));
+      body = awaitState(room, event, s -> s.getInteger("refreshSeconds") < 30);
+      assertThat(body.getInteger("refreshSeconds")).isBetween(5, 13);
 
       redis.publishAvailability(event, 0, 0, 100, 0);
       body = awaitState(room, event, s -> s.getLong("ticketsPending") == 0);
