@@ -89,7 +89,11 @@ final class PrimaryProxy implements AutoCloseable {
     int sameInARow = 0;
     while (System.nanoTime() < deadline) {
       int now = routesTo();
-      sameInARow = now > 0 && now == server ? sameInARow + 1 : (now > 0 ? 1 : 0);
+      if (now <= 0) {
+        sameInARow = 0;
+      } else {
+        sameInARow = now == server ? sameInARow + 1 : 1;
+      }
       server = now;
       if (sameInARow >= STABLE_ANSWERS) {
         return;

@@ -28,6 +28,11 @@ record PublicQueueState(String body, String etag) {
   static final String PAUSED = "paused";
   static final String WAITING_FOR_TICKETS = "waiting_for_tickets";
 
+  /** The longest wait between two reads while every ticket is in a basket. */
+  static final int MAX_BASKET_REFRESH_SECONDS = 30;
+  /** The shortest wait between two reads while the sale is paused or every ticket is in a basket. */
+  static final int MIN_IDLE_REFRESH_SECONDS = 5;
+
   static PublicQueueState of(QueueSnapshot snapshot) {
     JsonObject document = document(snapshot);
     String body = document.encode();
@@ -96,11 +101,6 @@ record PublicQueueState(String body, String etag) {
     }
     return ADMITTING;
   }
-
-  /** The longest wait between two reads while every ticket is in a basket. */
-  static final int MAX_BASKET_REFRESH_SECONDS = 30;
-  /** The shortest wait between two reads while the sale is paused or every ticket is in a basket. */
-  static final int MIN_IDLE_REFRESH_SECONDS = 5;
 
   /**
    * How long a page near the front waits between two reads. Far from the sale start a pre-queue
