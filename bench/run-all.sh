@@ -50,8 +50,9 @@
 # state are then answered from its one-second cache.
 # SALE_MAX_ACTIVE (default SALE_TICKETS: every buyer with a chance of a ticket shops at once) caps the
 # buyers in the shop at once for the sale steps, as an organizer sets maxActiveShoppers to what the
-# shop serves; the bench's shop requests go through their own connections (SALE_ARGS="--shop-connections
-# 0" shares the queue's, as before stop 20).
+# shop serves; the bench's shop requests go through their own connections, as many as buyers need at
+# once, as browsers each have theirs (SALE_ARGS="--shop-connections 128" lines them up in the bench
+# as stop 20 did; "--shop-connections 0" shares the queue's, as before it).
 # Onsale runs with ONSALE_PAYMENT_SESSIONS_PER_SECOND (100000; the deployment default of 25/s is
 # Stripe's rate and would make the pay page the bottleneck) and ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS
 # (1000000: every simulated buyer comes from this one address).

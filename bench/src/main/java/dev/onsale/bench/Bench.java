@@ -108,8 +108,10 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--connections", description = "HTTP connections per event loop (default ${DEFAULT-VALUE}).")
   int connections = 128;
 
-  @Option(names = "--shop-connections", description = "HTTP connections per event loop for the shop (reserve, order, pay, fetch), apart from the queue's: a buyer's browser never waits behind other buyers' queue polls; 0 sends the shop through the queue's connections (default ${DEFAULT-VALUE}).")
-  int shopConnections = 128;
+  @Option(names = "--shop-connections", description = "Most HTTP connections per event loop for the shop (reserve, order, pay, fetch), apart from the queue's, opened as buyers need them: "
+      + "by default enough for every buyer in the shop or paying at once, as each browser has its own, so that no buyer waits on the client behind another's request and the server's own queueing decides; "
+      + "a smaller number lines the shop's requests up in the bench; 0 sends them through the queue's connections (default ${DEFAULT-VALUE}).")
+  int shopConnections = 10_000;
 
   @Option(names = "--event-loops", description = "Event loops (driver verticles) generating load (default ${DEFAULT-VALUE}).")
   int eventLoops = 1;
