@@ -97,6 +97,14 @@ public final class RedisKeys {
     return prefix + "payments:sessions:" + epochSecond;
   }
 
+  /**
+   * The {@code test} payment provider's record of one session (a hash: status, amount, currency):
+   * kept where a real provider keeps its own, outside the sale's database.
+   */
+  public String testProviderSession(java.util.UUID paymentId) {
+    return prefix + "payments:test-session:" + paymentId;
+  }
+
   public String alerts() {
     return prefix + "alerts";
   }

@@ -121,16 +121,4 @@ final class PaymentSql {
 
   static final String REFUNDS_OWED = """
       SELECT p.id FROM payments p WHERE p.order_id = $1 AND p.status = 'refund_due'""";
-
-  // The test provider's own sessions (TestProvider), kept as a real provider keeps them on its side.
-
-  static final String OPEN_TEST_SESSION = """
-      INSERT INTO test_provider_sessions (payment_id, status, amount_cents, currency) VALUES ($1, 'open', $2, $3)
-      ON CONFLICT (payment_id) DO NOTHING""";
-
-  static final String SELECT_TEST_SESSION = "SELECT payment_id, status, amount_cents, currency FROM test_provider_sessions WHERE payment_id = $1";
-
-  static final String MOVE_TEST_SESSION = """
-      UPDATE test_provider_sessions SET status = $3 WHERE payment_id = $1 AND status = $2
-      RETURNING payment_id, status, amount_cents, currency""";
 }

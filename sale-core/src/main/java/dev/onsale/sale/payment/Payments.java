@@ -16,7 +16,7 @@ public final class Payments {
 
   static PaymentProvider provider(Services services, PaymentSettings settings) {
     return switch (settings.provider()) {
-      case PaymentSettings.TEST -> new TestProvider(services.pg());
+      case PaymentSettings.TEST -> new TestProvider(services.redis(), services.keys());
       case PaymentSettings.MANUAL -> new ManualProvider();
       default -> StripeProvider.create(services.vertx(), services.config());
     };

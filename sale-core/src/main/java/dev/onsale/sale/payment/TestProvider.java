@@ -1,24 +1,52 @@
 package dev.onsale.sale.payment;
 
+import dev.onsale.common.RedisKeys;
+import dev.onsale.common.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
  * The {@code test} provider: a payment page of Onsale's own with "Pay" and "Decline", for the demo
- * and the tests. It keeps its sessions in a table of its own, as a real provider keeps them on its
- * side, so reconciliation asks it what happened exactly as it asks Stripe. It takes no money.
+ * and the tests. It keeps its sessions on its own side, as a real provider does: in Redis, one hash
+ * per session, never in the sale's database, so that paying through it costs PostgreSQL what
+ * paying through Stripe does. Reconciliation asks it what happened exactly as it asks Stripe. It
+ * takes no money.
  */
 public final class TestProvider implements PaymentProvider {
 
-  private final Pool pool;
+  /** Long past any payment window and its grace: a late refund still finds the session. */
+  static final Duration SESSION_KEPT = Duration.ofDays(30);
 
-  public TestProvider(Pool pool) {
-    this.pool = pool;
+  /** Opens the session once; a repeat (the same payment id, as an idempotency key) changes nothing. */
+  private static final RedisScript OPEN = new RedisScript("""
+      if redis.call('EXISTS', KEYS[1]) == 0 then
+        redis.call('HSET', KEYS[1], 'status', 'open', 'amount', ARGV[1], 'currency', ARGV[2])
+        redis.call('EXPIRE', KEYS[1], ARGV[3])
+      end
+      return 1""");
+
+  /** Moves the session from one status to another, only from that one; answers it after the move, or nil. */
+  private static final RedisScript MOVE = new RedisScript("""
+      if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then
+        return nil
+      end
+      redis.call('HSET', KEYS[1], 'status', ARGV[2])
+      return redis.call('HMGET', KEYS[1], 'status', 'amount', 'currency')""");
+
+  private final Redis redis;
+  private final RedisKeys keys;
+
+  public TestProvider(Redis redis, RedisKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
   }
 
   @Override
@@ -33,16 +61,19 @@ public final class TestProvider implements PaymentProvider {
 
   @Override
   public Future<CheckoutSession> openSession(PaymentRequest request) {
-    return pool.preparedQuery(PaymentSql.OPEN_TEST_SESSION).execute(Tuple.of(request.paymentId(), request.amountMinor(), request.currency()))
+    return OPEN.run(redis, List.of(keys.testProviderSession(request.paymentId())),
+            String.valueOf(request.amountMinor()), request.currency(), String.valueOf(SESSION_KEPT.toSeconds()))
         .map(ignored -> new CheckoutSession(request.paymentId().toString(), pageUrl(request.paymentId())));
   }
 
   @Override
   public Future<ProviderPayment> fetch(String sessionId) {
-    return pool.preparedQuery(PaymentSql.SELECT_TEST_SESSION).execute(Tuple.of(UUID.fromString(sessionId)))
-        .compose(rows -> rows.size() == 0
+    UUID id = UUID.fromString(sessionId);
+    return redis.send(Request.cmd(Command.HMGET)
+            .arg(keys.testProviderSession(id)).arg("status").arg("amount").arg("currency"))
+        .compose(fields -> fields == null || fields.get(0) == null
             ? Future.failedFuture(new ProviderException("no test session " + sessionId, false, "resource_missing", null))
-            : Future.succeededFuture(toPayment(rows.iterator().next())));
+            : Future.succeededFuture(toPayment(id, fields)));
   }
 
   @Override
@@ -52,14 +83,13 @@ public final class TestProvider implements PaymentProvider {
 
   /** The buyer pressed "Pay" (true) or "Decline" (false); empty when the session was not open. */
   public Future<ProviderPayment> decide(UUID paymentId, boolean pay) {
-    return pool.preparedQuery(PaymentSql.MOVE_TEST_SESSION).execute(Tuple.of(paymentId, "open", pay ? "paid" : "failed"))
-        .map(rows -> rows.size() == 0 ? null : toPayment(rows.iterator().next()));
+    return move(paymentId, "open", pay ? "paid" : "failed");
   }
 
   @Override
   public Future<RefundResult> refund(RefundRequest request) {
     UUID id = UUID.fromString(request.sessionId());
-    return move(id, "paid", "refunded").compose(moved -> moved == 1
+    return move(id, "paid", "refunded").compose(moved -> moved != null
         ? Future.succeededFuture(new RefundResult("test-refund-" + id, false))
         : fetch(request.sessionId()).compose(state -> state.outcome() == null
             ? Future.succeededFuture(new RefundResult("test-refund-" + id, true))
@@ -72,21 +102,22 @@ public final class TestProvider implements PaymentProvider {
     throw new WebhookSignatureException("the test provider sends no webhooks");
   }
 
-  private Future<Integer> move(UUID paymentId, String from, String to) {
-    return pool.preparedQuery(PaymentSql.MOVE_TEST_SESSION).execute(Tuple.of(paymentId, from, to)).map(rows -> rows.rowCount());
+  /** The session after the move, or null when it was not in {@code from} (or does not exist). */
+  private Future<ProviderPayment> move(UUID paymentId, String from, String to) {
+    return MOVE.run(redis, List.of(keys.testProviderSession(paymentId)), from, to)
+        .map(fields -> fields == null ? null : toPayment(paymentId, fields));
   }
 
   /** A refunded session reports its outcome as null: it was paid, and the money went back. */
-  private static ProviderPayment toPayment(Row row) {
-    ProviderPayment.Outcome outcome = switch (row.getString("status")) {
+  private static ProviderPayment toPayment(UUID id, Response fields) {
+    ProviderPayment.Outcome outcome = switch (fields.get(0).toString()) {
       case "paid" -> ProviderPayment.Outcome.PAID;
       case "failed" -> ProviderPayment.Outcome.FAILED;
       case "expired" -> ProviderPayment.Outcome.EXPIRED;
       case "refunded" -> null;
       default -> ProviderPayment.Outcome.OPEN;
     };
-    UUID id = row.getUUID("payment_id");
-    return new ProviderPayment(id.toString(), id, outcome, row.getLong("amount_cents"), row.getString("currency"),
+    return new ProviderPayment(id.toString(), id, outcome, fields.get(1).toLong(), fields.get(2).toString(),
         "test-charge-" + id);
   }
 }
