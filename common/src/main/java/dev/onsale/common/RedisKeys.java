@@ -1,5 +1,7 @@
 package dev.onsale.common;
 
+import java.util.UUID;
+
 /**
  * Every Redis key Onsale uses. Keys of one event share the hash tag {@code {event:42}}, keys of one
  * job queue {@code {jobs:tickets}}, so that a Redis Cluster keeps each group on one slot and the
@@ -101,7 +103,7 @@ public final class RedisKeys {
    * The {@code test} payment provider's record of one session (a hash: status, amount, currency):
    * kept where a real provider keeps its own, outside the sale's database.
    */
-  public String testProviderSession(java.util.UUID paymentId) {
+  public String testProviderSession(UUID paymentId) {
     return prefix + "payments:test-session:" + paymentId;
   }
 

@@ -78,7 +78,9 @@ public final class TestProvider implements PaymentProvider {
 
   @Override
   public Future<ProviderPayment> expire(String sessionId) {
-    return move(UUID.fromString(sessionId), "open", "expired").compose(ignored -> fetch(sessionId));
+    // The move answers the session when it was open; only a session that was not is read again.
+    return move(UUID.fromString(sessionId), "open", "expired")
+        .compose(moved -> moved != null ? Future.succeededFuture(moved) : fetch(sessionId));
   }
 
   /** The buyer pressed "Pay" (true) or "Decline" (false); empty when the session was not open. */
