@@ -56,6 +56,11 @@
 # Onsale runs with ONSALE_PAYMENT_SESSIONS_PER_SECOND (100000; the deployment default of 25/s is
 # Stripe's rate and would make the pay page the bottleneck) and ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS
 # (1000000: every simulated buyer comes from this one address).
+# SERVER_CPUS and BENCH_CPUS (taskset core lists, both or neither; e.g. SERVER_CPUS=0 BENCH_CPUS=1)
+# give the server (Onsale, PostgreSQL, Redis, nginx) and the load generator (the bench, its SMTP sink)
+# cores of their own, as a bench on another machine would: on a shared core the simulated buyers'
+# own work (their polls, their pay pages) is taken from the server. PostgreSQL's and Redis's running
+# processes are moved for the run and given every core again at its end.
 # Settings: PG_BASE, DURATION (seconds per pgbench/wrk run, 10), RESERVE_SECONDS (30),
 # RESERVE_CONCURRENCY ("64 256"), RESERVE_WARMUP (seconds of unrecorded load before each
 # reservation run, 5; 20 lets the JIT finish: see docs/PERFORMANCE.md, run G), RESERVE_TICKETS
@@ -92,6 +97,12 @@ STAMP="$(date -u +%Y%m%d-%H%M%S)"
 ONSALE_JAVA_OPTS_SHOWN="${ONSALE_JAVA_OPTS:--Xmx512m}"
 RESULTS="${RESULTS:-$HERE/results/$STAMP}"
 KEEP="${KEEP:-0}"
+SERVER_CPUS="${SERVER_CPUS:-}"
+BENCH_CPUS="${BENCH_CPUS:-}"
+if { [ -n "$SERVER_CPUS" ] && [ -z "$BENCH_CPUS" ]; } || { [ -z "$SERVER_CPUS" ] && [ -n "$BENCH_CPUS" ]; }; then
+  echo "SERVER_CPUS and BENCH_CPUS go together: set both or neither" >&2
+  exit 2
+fi
 ID="$(date +%s)_$$"
 DB="onsale_bench_$ID"
 # Each full sale and the memory run get a database of their own: the hundreds of thousands of
@@ -116,12 +127,31 @@ mkdir -p "$RESULTS"
   echo "SALE_MIX_ARGS=$SALE_MIX_ARGS"
   echo "SALE_FRONT=$SALE_FRONT"
   echo "SALE_MAX_ACTIVE=$SALE_MAX_ACTIVE"
+  echo "SERVER_CPUS=${SERVER_CPUS:-all} BENCH_CPUS=${BENCH_CPUS:-all}"
 } > "$RESULTS/settings.txt"
 
 has() { [[ " $STEPS " == *" $1 "* ]]; }
 
 if [ ! -f "$ROOT/app/target/onsale.jar" ] || [ ! -f "$ROOT/bench/target/onsale-bench.jar" ]; then
   (cd "$ROOT" && ./mvnw -B -q -pl app,bench -am package -DskipTests)
+fi
+
+# Runs a command on the cores given first (every core when none are).
+on_cpus() {
+  local cpus="$1"
+  shift
+  if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
+# Moves PostgreSQL's and Redis's processes, threads and all, onto these cores; new PostgreSQL
+# backends inherit the postmaster's.
+pin_services() {
+  local pid
+  for pid in $(pgrep -x postgres) $(pgrep -x redis-server); do
+    taskset -a -p -c "$1" "$pid" >/dev/null 2>&1 || true
+  done
+}
+if [ -n "$SERVER_CPUS" ]; then
+  pin_services "$SERVER_CPUS"
 fi
 
 SINK_PID=""
@@ -160,7 +190,7 @@ start_front() {
   printf 'upstream onsale {\n  server 127.0.0.1:%s;\n  keepalive 64;\n}\n' "$PORT" > "$dir/onsale-upstreams.conf"
   cp /etc/nginx/mime.types "$dir/mime.types"
   chmod 755 "$dir" "$dir/cache"
-  nginx -p "$dir" -c "$dir/nginx.conf" -g "daemon off;" >> "$dir/nginx.log" 2>&1 &
+  on_cpus "$SERVER_CPUS" nginx -p "$dir" -c "$dir/nginx.conf" -g "daemon off;" >> "$dir/nginx.log" 2>&1 &
   NGINX_PID=$!
   for _ in $(seq 1 50); do
     if [ "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nginx-health" 2>/dev/null)" = "200" ]; then
@@ -175,6 +205,9 @@ start_front() {
 cleanup() {
   stop_front
   stop_onsale
+  if [ -n "$SERVER_CPUS" ]; then
+    pin_services "0-$(( $(nproc --all) - 1 ))"
+  fi
   [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null || true
   if [ "$KEEP" != "1" ]; then
     for db in "$DB" "$SALE_DB" "$SALE_FREE_DB" "$SALE_WAIT_DB" "$SALE_MIX_DB" "$MEMORY_DB" "$ORDER_DB" "$ORDER_FREE_DB" \
@@ -207,7 +240,7 @@ start_onsale() {
     ONSALE_PAYMENT_SESSIONS_PER_SECOND="$PAYMENT_SESSIONS_PER_SECOND" \
     ONSALE_MAX_PENDING_TICKETS_PER_ADDRESS="$MAX_PENDING_PER_ADDRESS" \
     "$@" \
-    java ${ONSALE_JAVA_OPTS:--Xmx512m} -jar "$ROOT/app/target/onsale.jar" serve >> "$RESULTS/onsale.log" 2>&1 &
+    ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} java ${ONSALE_JAVA_OPTS:--Xmx512m} -jar "$ROOT/app/target/onsale.jar" serve >> "$RESULTS/onsale.log" 2>&1 &
   ONSALE_PID=$!
   for _ in $(seq 1 120); do
     # Any HTTP answer means the server is up (the health endpoints arrive with the ops module).
@@ -222,7 +255,7 @@ start_onsale() {
 }
 
 bench() {
-  java -jar "$ROOT/bench/target/onsale-bench.jar" --base-url "$BASE_URL" --admin-token "$ADMIN_TOKEN" "$@"
+  on_cpus "$BENCH_CPUS" java -jar "$ROOT/bench/target/onsale-bench.jar" --base-url "$BASE_URL" --admin-token "$ADMIN_TOKEN" "$@"
 }
 
 json() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
@@ -261,7 +294,7 @@ if has order-free || has order || has sale-free || has sale-wait || has sale || 
   # An SMTP sink that counts the confirmation mails (all runs together: each sale waits for its own;
   # free orders in the order runs send mails too, which must not fail and retry meanwhile).
   SMTP_PORT=$(free_port)
-  python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
+  on_cpus "$BENCH_CPUS" python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
   SINK_PID=$!
 fi
 # The order endpoint alone, on a fresh database and a restarted Onsale: order_run <name> <database> [bench args].
@@ -403,7 +436,7 @@ crowd_run() {
   local redis_before
   redis_before=$(redis-cli INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
   echo "== onsale-bench crowd: $size waiting buyers through $front ($url)" >&2
-  java -jar "$ROOT/bench/target/onsale-bench.jar" --base-url "$url" --admin-token "$ADMIN_TOKEN" \
+  on_cpus "$BENCH_CPUS" java -jar "$ROOT/bench/target/onsale-bench.jar" --base-url "$url" --admin-token "$ADMIN_TOKEN" \
     --mode crowd --buyers "$size" --tickets 100000 --rate "$CROWD_RATE" --max-active 100000 \
     --sale-delay "$CROWD_SALE_DELAY" --warmup "$CROWD_WARMUP" --duration "$CROWD_SECONDS" --concurrency 256 \
     --origin-url "$BASE_URL" --origin-pid "$ONSALE_PID" --label "$name" --out "$RESULTS/$name" -q \
