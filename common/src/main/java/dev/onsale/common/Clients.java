@@ -27,9 +27,24 @@ public final class Clients {
   }
 
   public static Pool pgPool(Vertx vertx, OnsaleConfig config) {
+    return pgPool(vertx, config, ConnectionSettings.of(config).pgPoolSize());
+  }
+
+  /**
+   * One connection of its own for a serialized writer, such as a web verticle's reservation claims:
+   * one claim batch per category is in flight at a time, so in the shared pool's line each batch
+   * would wait behind every other request's statements, and the claims per second would be the
+   * batch size divided by that wait, falling as the line grows. Built on a verticle's context, it
+   * closes when the verticle is undeployed.
+   */
+  public static Pool pgConnectionOfItsOwn(Vertx vertx, OnsaleConfig config) {
+    return pgPool(vertx, config, 1);
+  }
+
+  private static Pool pgPool(Vertx vertx, OnsaleConfig config, int size) {
     ConnectionSettings settings = ConnectionSettings.of(config);
     PoolOptions options = new PoolOptions()
-        .setMaxSize(settings.pgPoolSize())
+        .setMaxSize(size)
         .setMaxWaitQueueSize(settings.pgWaitQueue())
         .setConnectionTimeout(settings.pgWaitSeconds())
         .setConnectionTimeoutUnit(TimeUnit.SECONDS)

@@ -2,6 +2,7 @@ package dev.onsale.sale;
 
 import dev.onsale.common.AdminAuth;
 import dev.onsale.common.AdmissionSlots;
+import dev.onsale.common.Clients;
 import dev.onsale.common.Services;
 import dev.onsale.common.WebModule;
 import dev.onsale.sale.payment.PaymentService;
@@ -58,11 +59,13 @@ public final class SaleCore {
 
   /**
    * Coalescing of reservations (on unless the batch size is 1): up to that many buyers of one
-   * category share a claim transaction.
+   * category share a claim transaction, sent on this verticle's own connection rather than through
+   * the shared pool's line.
    */
   private static ReservationBatcher batcher(Services services, SaleSettings settings) {
     return settings.batching()
-        ? new ReservationBatcher(services.pg(), settings.reservationBatchSize(), settings.reservationQueueLimit())
+        ? new ReservationBatcher(Clients.pgConnectionOfItsOwn(services.vertx(), services.config()),
+            settings.reservationBatchSize(), settings.reservationQueueLimit())
         : null;
   }
 
