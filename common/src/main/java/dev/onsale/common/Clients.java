@@ -35,7 +35,7 @@ public final class Clients {
    * one claim batch per category is in flight at a time, so in the shared pool's line each batch
    * would wait behind every other request's statements, and the claims per second would be the
    * batch size divided by that wait, falling as the line grows. Built on a verticle's context, it
-   * closes when the verticle is undeployed.
+   * is closed with that verticle's deployment, and at the latest with Vert.x.
    */
   public static Pool pgConnectionOfItsOwn(Vertx vertx, OnsaleConfig config) {
     return pgPool(vertx, config, 1);

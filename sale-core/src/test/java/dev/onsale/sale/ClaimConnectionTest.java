@@ -42,20 +42,32 @@ class ClaimConnectionTest {
     long eventId = event.getLong("id");
     long category = event.getJsonArray("categories").getJsonObject(0).getLong("id");
     String path = "/api/v1/events/" + eventId + "/reservations";
-    // Each web verticle reads the event once into its cache, through the shared pool: done before it is held.
-    for (int i = 0; i < 4; i++) {
+    Future<RowSet<Row>> slow = null;
+    Answer reserved = null;
+    int warming = 0;
+    // The shop reads the event through the shared pool when its one-second cache is cold: the
+    // held reservation counts only when it follows a warming one (same kept-alive connection, so
+    // the same web verticle) by well under that second; otherwise the round is done again.
+    for (int round = 0; round < 5 && reserved == null; round++) {
       assertThat(server.http.post(path, TestEvents.items(category, 1), Map.of()).status()).isEqualTo(201);
+      warming++;
+      long warmed = System.nanoTime();
+      slow = server.services.pg().query("SELECT pg_sleep(5)").execute();
+      awaitRunning("SELECT pg_sleep(5)");
+      if (System.nanoTime() - warmed < 500_000_000L) {
+        reserved = TestEnv.await(server.http.sendJson(HttpMethod.POST, path, TestEvents.items(category, 2), Map.of()));
+      } else {
+        TestEnv.await(slow);
+      }
     }
-
-    Future<RowSet<Row>> slow = server.services.pg().query("SELECT pg_sleep(5)").execute();
-    awaitRunning("SELECT pg_sleep(5)");
-    Answer reserved = TestEnv.await(server.http.sendJson(HttpMethod.POST, path, TestEvents.items(category, 2), Map.of()));
+    assertThat(reserved).as("a round within the event cache's second").isNotNull();
 
     assertThat(reserved.status()).as(reserved.raw().toString()).isEqualTo(201);
     assertThat(reserved.json().getJsonArray("tickets")).hasSize(2);
     assertThat(slow.isComplete()).as("the shared connection was still busy when the claim answered").isFalse();
     TestEnv.await(slow);
-    assertThat(server.stats(eventId).getLong("held")).isEqualTo(6);
+    assertThat(server.stats(eventId).getLong("held")).as("every warming reservation and the held one hold their tickets")
+        .isEqualTo(warming + 2L);
   }
 
   /** Waits until PostgreSQL runs this statement, seen from a pool of the test's own. */
