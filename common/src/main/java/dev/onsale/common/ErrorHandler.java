@@ -128,6 +128,13 @@ public final class ErrorHandler implements Handler<RoutingContext> {
    */
   static final String SQL_POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
 
+  /**
+   * The same wait running out for a connection taken for several statements ({@code getConnection},
+   * {@code withConnection}, {@code withTransaction}): the pool's request fails with this bare text,
+   * as a {@link VertxException} (vertx-sql-client 5's {@code SqlConnectionPool} pool request).
+   */
+  static final String SQL_POOL_REQUEST_TIMEOUT = "Timeout";
+
   /** A Redis connection's queue of commands waiting for their replies is full (RedisOptions.maxWaitingHandlers). */
   static final String REDIS_REPLY_QUEUE_FULL = "Redis waiting queue is full";
 
@@ -144,7 +151,8 @@ public final class ErrorHandler implements Handler<RoutingContext> {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof ConnectionPoolTooBusyException
           || t instanceof TimeoutException
-          || (t instanceof VertxException && SQL_POOL_WAIT_TIMEOUT.equals(t.getMessage()))
+          || (t instanceof VertxException && (SQL_POOL_WAIT_TIMEOUT.equals(t.getMessage())
+              || SQL_POOL_REQUEST_TIMEOUT.equals(t.getMessage())))
           || REDIS_REPLY_QUEUE_FULL.equals(t.getMessage())
           || (t instanceof DatabaseException db && PG_TIMEOUT_STATES.contains(db.getSqlState()))) {
         return true;

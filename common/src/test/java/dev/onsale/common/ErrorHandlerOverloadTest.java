@@ -67,6 +67,27 @@ class ErrorHandlerOverloadTest {
   }
 
   @Test
+  @DisplayName("a wait for a connection of its own (several statements, a transaction) that ran out is 503 overloaded")
+  void sqlPoolConnectionWait() {
+    OnsaleConfig config = TestEnv.freshConfig(Map.of(
+        "ONSALE_PG_POOL_SIZE", "1", "ONSALE_PG_WAIT_QUEUE", "4", "ONSALE_PG_WAIT_SECONDS", "1"));
+    Pool pool = Clients.pgPool(vertx, config);
+    try {
+      SqlConnection held = await(pool.getConnection());
+      Future<?> connection = pool.getConnection();
+      Future<?> transaction = pool.withTransaction(conn -> conn.query("SELECT 1").execute());
+
+      for (Throwable timedOut : new Throwable[] {failureOf(connection), failureOf(transaction)}) {
+        assertThat(timedOut).isInstanceOf(VertxException.class).hasMessage(ErrorHandler.SQL_POOL_REQUEST_TIMEOUT);
+        assertOverloaded(timedOut);
+      }
+      await(held.close());
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  @Test
   @DisplayName("PostgreSQL cancelling a statement at its statement_timeout is 503 overloaded")
   void statementTimeout() {
     OnsaleConfig config = TestEnv.freshConfig();
