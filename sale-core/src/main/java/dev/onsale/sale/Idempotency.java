@@ -13,6 +13,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code Idempotency-Key} on buyer POSTs: the first answer to a key is kept for 24 hours and
@@ -23,6 +25,8 @@ import java.util.function.Supplier;
  * <answer>}}; a row kept before hashes were stored (a bare answer) is replayed as it is.
  */
 final class Idempotency {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Idempotency.class);
 
   static final String HEADER = "Idempotency-Key";
   private static final int MAX_KEY_LENGTH = 200;
@@ -42,11 +46,16 @@ final class Idempotency {
       return Future.failedFuture(ApiException.badRequest("invalid_idempotency_key",
           "Idempotency-Key must be 1-" + MAX_KEY_LENGTH + " printable ASCII characters"));
     }
-    String requestHash = requestHash(ctx.body().buffer());
+    return run(scope, key, requestHash(ctx.body().buffer()), work,
+        () -> ctx.response().putHeader("Idempotent-Replayed", "true"));
+  }
+
+  /** The work under a valid key and its request's hash; {@code onReplay} runs when a kept answer is sent again. */
+  Future<Reply> run(String scope, String key, String requestHash, Supplier<Future<Reply>> work, Runnable onReplay) {
     return pool.preparedQuery(SaleSql.IDEMPOTENCY_CLAIM).execute(Tuple.of(scope, key))
         .compose(claimed -> claimed.size() == 1
             ? runFirst(scope, key, requestHash, work)
-            : replay(ctx, scope, key, requestHash));
+            : replay(scope, key, requestHash, onReplay));
   }
 
   static String requestHash(Buffer body) {
@@ -60,17 +69,38 @@ final class Idempotency {
 
   private Future<Reply> runFirst(String scope, String key, String requestHash, Supplier<Future<Reply>> work) {
     return work.get()
-        .compose(reply -> store(scope, key, requestHash, reply).map(reply))
-        .recover(failure -> {
-          ApiException error = ErrorHandler.toApiException(failure, 500);
-          if (isFinal(error)) {
-            return store(scope, key, requestHash, new Reply(error.status(), error.body()))
-                .compose(ignored -> Future.failedFuture(failure));
-          }
-          // Not an answer to keep (a 5xx, an overload, a missing token): let a retry run afresh.
-          return pool.preparedQuery(SaleSql.IDEMPOTENCY_FORGET).execute(Tuple.of(scope, key))
-              .transform(ignored -> Future.failedFuture(failure));
-        });
+        .transform(done -> done.succeeded()
+            ? keep(scope, key, requestHash, done.result())
+            : failed(scope, key, requestHash, done.cause()));
+  }
+
+  /**
+   * The work is done, so its answer goes out whether or not it could be kept. Answering the failure
+   * to keep it instead (a pool too busy, a 503) would send the buyer's retry to do the work again:
+   * a second reservation for an admission that already holds one ({@code 409 admission_in_use}),
+   * the first held for nobody. A key whose answer could not be kept stays claimed: a repeat gets
+   * {@code 409 idempotency_key_in_use} rather than a second run.
+   */
+  private Future<Reply> keep(String scope, String key, String requestHash, Reply reply) {
+    return store(scope, key, requestHash, reply).transform(stored -> {
+      if (stored.failed()) {
+        LOG.warn("answered {} for idempotency key {} of {} without keeping the answer: {}", reply.status(), key, scope,
+            stored.cause().toString());
+      }
+      return Future.succeededFuture(reply);
+    });
+  }
+
+  private Future<Reply> failed(String scope, String key, String requestHash, Throwable failure) {
+    ApiException error = ErrorHandler.toApiException(failure, 500);
+    if (isFinal(error)) {
+      // The buyer's mistake is the answer, kept or not.
+      return store(scope, key, requestHash, new Reply(error.status(), error.body()))
+          .transform(ignored -> Future.failedFuture(failure));
+    }
+    // Not an answer to keep (a 5xx, an overload, a missing token): let a retry run afresh.
+    return pool.preparedQuery(SaleSql.IDEMPOTENCY_FORGET).execute(Tuple.of(scope, key))
+        .transform(ignored -> Future.failedFuture(failure));
   }
 
   private static boolean isFinal(ApiException error) {
@@ -85,7 +115,7 @@ final class Idempotency {
         .mapEmpty();
   }
 
-  private Future<Reply> replay(RoutingContext ctx, String scope, String key, String requestHash) {
+  private Future<Reply> replay(String scope, String key, String requestHash, Runnable onReplay) {
     return pool.preparedQuery(SaleSql.IDEMPOTENCY_LOOKUP).execute(Tuple.of(scope, key))
         .compose(rows -> {
           if (rows.size() == 0 || rows.iterator().next().getInteger("status_code") == null) {
@@ -100,7 +130,7 @@ final class Idempotency {
             return Future.failedFuture(new ApiException(422, "idempotency_key_reused",
                 "this Idempotency-Key was used with a different request body; use a new key for a new request"));
           }
-          ctx.response().putHeader("Idempotent-Replayed", "true");
+          onReplay.run();
           return Future.succeededFuture(new Reply(row.getInteger("status_code"), wrapped ? kept.getJsonObject("reply") : kept));
         });
   }
