@@ -136,7 +136,9 @@ if [ ! -f "$ROOT/app/target/onsale.jar" ] || [ ! -f "$ROOT/bench/target/onsale-b
   (cd "$ROOT" && ./mvnw -B -q -pl app,bench -am package -DskipTests)
 fi
 
-# Runs a command on the cores given first (every core when none are).
+# Runs a command on the cores given first (every core when none are), in the foreground only: sent
+# to the background, a function runs in a subshell whose pid $! is, and a kill of it leaves the
+# command running. Background processes put taskset in front themselves, as Onsale's start does.
 on_cpus() {
   local cpus="$1"
   shift
@@ -190,7 +192,7 @@ start_front() {
   printf 'upstream onsale {\n  server 127.0.0.1:%s;\n  keepalive 64;\n}\n' "$PORT" > "$dir/onsale-upstreams.conf"
   cp /etc/nginx/mime.types "$dir/mime.types"
   chmod 755 "$dir" "$dir/cache"
-  on_cpus "$SERVER_CPUS" nginx -p "$dir" -c "$dir/nginx.conf" -g "daemon off;" >> "$dir/nginx.log" 2>&1 &
+  ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} nginx -p "$dir" -c "$dir/nginx.conf" -g "daemon off;" >> "$dir/nginx.log" 2>&1 &
   NGINX_PID=$!
   for _ in $(seq 1 50); do
     if [ "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nginx-health" 2>/dev/null)" = "200" ]; then
@@ -294,7 +296,7 @@ if has order-free || has order || has sale-free || has sale-wait || has sale || 
   # An SMTP sink that counts the confirmation mails (all runs together: each sale waits for its own;
   # free orders in the order runs send mails too, which must not fail and retry meanwhile).
   SMTP_PORT=$(free_port)
-  on_cpus "$BENCH_CPUS" python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
+  ${BENCH_CPUS:+taskset -c "$BENCH_CPUS"} python3 "$HERE/smtp-sink.py" "$SMTP_PORT" "$RESULTS/mails.count" &
   SINK_PID=$!
 fi
 # The order endpoint alone, on a fresh database and a restarted Onsale: order_run <name> <database> [bench args].
