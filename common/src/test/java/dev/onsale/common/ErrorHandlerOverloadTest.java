@@ -48,11 +48,7 @@ class ErrorHandlerOverloadTest {
   @Test
   @DisplayName("the SQL pool's full wait queue and a wait in it that ran out are both 503 overloaded with Retry-After")
   void sqlPool() {
-    OnsaleConfig config = TestEnv.freshConfig(Map.of(
-        "ONSALE_PG_POOL_SIZE", "1", "ONSALE_PG_WAIT_QUEUE", "1", "ONSALE_PG_WAIT_SECONDS", "1"));
-    Pool pool = Clients.pgPool(vertx, config);
-    try {
-      SqlConnection held = await(pool.getConnection());
+    withTheOnlyConnectionHeld(1, pool -> {
       Future<?> waiting = pool.query("SELECT 1").execute();
       Future<?> refused = pool.query("SELECT 1").execute();
 
@@ -60,20 +56,13 @@ class ErrorHandlerOverloadTest {
       Throwable timedOut = failureOf(waiting);
       assertThat(timedOut).isInstanceOf(VertxException.class).hasMessage(ErrorHandler.SQL_POOL_WAIT_TIMEOUT);
       assertOverloaded(timedOut);
-      await(held.close());
-    } finally {
-      await(pool.close());
-    }
+    });
   }
 
   @Test
   @DisplayName("a wait for a connection of its own (several statements, a transaction) that ran out is 503 overloaded")
   void sqlPoolConnectionWait() {
-    OnsaleConfig config = TestEnv.freshConfig(Map.of(
-        "ONSALE_PG_POOL_SIZE", "1", "ONSALE_PG_WAIT_QUEUE", "4", "ONSALE_PG_WAIT_SECONDS", "1"));
-    Pool pool = Clients.pgPool(vertx, config);
-    try {
-      SqlConnection held = await(pool.getConnection());
+    withTheOnlyConnectionHeld(4, pool -> {
       Future<?> connection = pool.getConnection();
       Future<?> transaction = pool.withTransaction(conn -> conn.query("SELECT 1").execute());
 
@@ -81,6 +70,17 @@ class ErrorHandlerOverloadTest {
         assertThat(timedOut).isInstanceOf(VertxException.class).hasMessage(ErrorHandler.SQL_POOL_REQUEST_TIMEOUT);
         assertOverloaded(timedOut);
       }
+    });
+  }
+
+  /** A SQL pool of one connection, held while {@code whileHeld} runs; a wait for it gives up after a second. */
+  private void withTheOnlyConnectionHeld(int waitQueue, java.util.function.Consumer<Pool> whileHeld) {
+    OnsaleConfig config = TestEnv.freshConfig(Map.of(
+        "ONSALE_PG_POOL_SIZE", "1", "ONSALE_PG_WAIT_QUEUE", String.valueOf(waitQueue), "ONSALE_PG_WAIT_SECONDS", "1"));
+    Pool pool = Clients.pgPool(vertx, config);
+    try {
+      SqlConnection held = await(pool.getConnection());
+      whileHeld.accept(pool);
       await(held.close());
     } finally {
       await(pool.close());
